@@ -1,0 +1,72 @@
+"""The ``ingest`` flow: wiring only; every step is a task in ``tasks/``."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from newsflow.config import load_settings
+from newsflow.quality import QualityGateError
+from newsflow.run import RunSummary
+from newsflow.storage import Layout
+from tasks.ingest import (
+    deduplicate,
+    discard_staging,
+    discover_files,
+    load_ledger,
+    parse_shard,
+    plan_reads,
+    publish_snapshot,
+    read_shard,
+    report,
+    stage_tables,
+    validate_tables,
+)
+
+
+@flow(name="ingest", description="Raw news text to validated, deduplicated, published Parquet tables.")
+def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Ingest every new file under ``source`` into the curated tables under ``output``.
+
+    ``settings`` overrides ``newsflow.toml`` / ``[tool.newsflow]`` values by name.
+    Raises ``QualityGateError`` (and publishes nothing) when validation fails.
+    """
+    clock = time.perf_counter()
+    config = load_settings(**(settings or {}))
+    run_id = str(flow_run.get_id() or uuid4())
+    started_at = datetime.now(UTC)
+    source_root, layout = Path(source), Layout(Path(output))
+    summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output,
+                         tables=str(layout.curated))
+
+    listing = discover_files(source_root, layout.root, config)
+    known, published_ids = load_ledger(layout)
+    shards = plan_reads(listing, known, config)
+    reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
+    parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]
+    results = [future.result() for future in parsed]
+
+    outcome = None
+    if any(result.candidates.height + result.quarantined.height for result in results):
+        run = deduplicate(results, published_ids, run_id, started_at)
+        staged = stage_tables(layout, source_root, run, run_id, started_at)
+        outcome = validate_tables(layout, staged, run, published_ids, config, run_id)
+        summary.fill_from(run, outcome)
+        if outcome.success:
+            publish_snapshot(layout, staged, f"{started_at:%Y%m%dT%H%M%S}-{run_id}", config)
+            summary.published = True
+        else:
+            discard_staging(staged)
+    summary.files_seen = listing.height
+    summary.files_unchanged = listing.height - summary.files_new
+    summary.seconds = time.perf_counter() - clock
+    report(layout, summary, outcome)
+    if outcome is not None and not outcome.success:
+        raise QualityGateError(outcome.message())
+    return summary.as_json()

@@ -1,0 +1,115 @@
+"""One configuration object for the whole pipeline, with documented defaults.
+
+Settings are read, in order of precedence, from keyword overrides (the CLI), a
+``newsflow.toml`` file, or the ``[tool.newsflow]`` table of ``pyproject.toml`` in
+the working directory. Unknown keys are an error rather than silently ignored,
+because a misspelt threshold that falls back to its default is hard to notice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration file or value is invalid."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """Every tunable of the pipeline. Field docs are the documented defaults."""
+
+    source_glob: str = "**/*.txt"
+    """Files under the source folder that are ingested (pathlib glob, recursive)."""
+
+    shard_size: int = 500
+    """Files handled by one Prefect task; tasks cost tens of ms, so shards are large."""
+
+    max_workers: int = 2
+    """Shard tasks run at once (threads; Polars releases the GIL)."""
+
+    max_file_bytes: int = 16 * 1024 * 1024
+    """Files larger than this are quarantined as ``too_large`` without being read."""
+
+    max_paragraphs: int = 5_000
+    """Articles with more body paragraphs than this are quarantined as ``too_many_paragraphs``."""
+
+    wrap_width: int = 80
+    """A block of lines all at most this long may be hard-wrapped copy to reflow."""
+
+    wrap_fill_ratio: float = 0.75
+    """A block is reflowed only if its lines (bar the last) average this share of its longest line."""
+
+    short_line_ratio: float = 0.6
+    """In wrapped copy, a line shorter than this share of the longest line ends its paragraph."""
+
+    headline_search_depth: int = 3
+    """How many leading paragraphs may precede the headline (the summary line in the house layout)."""
+
+    headline_min_chars: int = 3
+    """Shortest acceptable headline, in characters."""
+
+    headline_max_chars: int = 200
+    """Longest acceptable headline; a longer first line is not taken as a headline."""
+
+    keep_snapshots: int = 3
+    """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
+
+    def __post_init__(self) -> None:
+        positive = ("shard_size", "max_workers", "max_file_bytes", "max_paragraphs", "wrap_width",
+                    "headline_search_depth", "headline_max_chars", "keep_snapshots")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        for name in ("wrap_fill_ratio", "short_line_ratio"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        if self.headline_min_chars > self.headline_max_chars:
+            raise ConfigError("headline_min_chars must not exceed headline_max_chars")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (validated like the original)."""
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _from_mapping(data: dict[str, Any], origin: str) -> Settings:
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    defaults = Settings()
+    for key, value in data.items():
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not expected:
+            raise ConfigError(f"{origin}: {key} must be {expected.__name__}, got {value!r}")
+        data[key] = value
+    return Settings(**data)
+
+
+def load_settings(directory: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from ``newsflow.toml`` or ``pyproject.toml`` in ``directory`` (default: cwd)."""
+    directory = directory or Path.cwd()
+    data: dict[str, Any] = {}
+    origin = "defaults"
+    own = directory / "newsflow.toml"
+    pyproject = directory / "pyproject.toml"
+    try:
+        if own.is_file():
+            data = dict(tomllib.loads(own.read_text(encoding="utf-8")))
+            origin = str(own)
+        elif pyproject.is_file():
+            data = dict(tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("newsflow", {}))
+            origin = f"{pyproject} [tool.newsflow]"
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot parse configuration: {exc}") from exc
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return _from_mapping(data, origin)

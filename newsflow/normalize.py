@@ -1,0 +1,59 @@
+"""Text normalization as Polars expressions.
+
+Two forms of every piece of text:
+
+* **display**: what people read. Unicode NFC (composes accents without changing
+  meaning; NFKC would turn "²" into "2" or full-width digits into ASCII, which is
+  not ours to decide for display), invisible characters removed, markdown emphasis
+  stripped, whitespace collapsed and trimmed.
+* **canonical**: what machines compare and hash. NFKC on top of the display form
+  (compatibility variants compare equal), lower-cased, dashes split words, every
+  other punctuation mark (quote variants included) dropped, whitespace collapsed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Zero-width spaces/joiners, word joiner, BOM, soft hyphen: invisible, yet they break equality.
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+_MARKDOWN_RULES: tuple[tuple[str, str], ...] = (
+    (r"^\s{0,3}#{1,6}\s+", ""),  # ATX heading marker
+    (r"\s+#+\s*$", ""),  # closing ATX hashes
+    (r"\*\*(\S(?:.*?\S)?)\*\*", "$1"),  # **bold**
+    (r"(^|[^\w])__(\S(?:.*?\S)?)__($|[^\w])", "${1}${2}${3}"),  # __bold__, not snake__case
+    (r"(^|[^\w*])\*(\S(?:[^*]*?\S)?)\*($|[^\w*])", "${1}${2}${3}"),  # *italic*, not 2*3*4
+    (r"(^|[^\w])_(\S(?:[^_]*?\S)?)_($|[^\w])", "${1}${2}${3}"),  # _italic_, not snake_case
+    (r"\[([^\]]+)\]\([^)\s]*\)", "$1"),  # [text](url)
+    (r"^\*\*\s*|\s*\*\*$", ""),  # unbalanced bold left at either end
+)
+MARKDOWN_HEADING = r"^\s*(?:#{1,6}\s+\S.*|\*\*\S.*\S\*\*|__\S.*\S__)\s*$"
+"""A whole paragraph marked as a heading: ``# x``, ``**x**`` or ``__x__``."""
+
+
+def strip_markdown(text: pl.Expr) -> pl.Expr:
+    """Remove markdown emphasis, heading markers and link targets, keeping the words."""
+    for pattern, replacement in _MARKDOWN_RULES:
+        text = text.str.replace_all(pattern, replacement)
+    return text
+
+
+def collapse_whitespace(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def display_form(text: pl.Expr) -> pl.Expr:
+    """The form shown to people: NFC, no markdown, single spaces, trimmed."""
+    cleaned = text.str.normalize("NFC").str.replace_all(_INVISIBLE, "")
+    return collapse_whitespace(strip_markdown(collapse_whitespace(cleaned)))
+
+
+def canonical_form(display: pl.Expr) -> pl.Expr:
+    """The form compared and hashed; apply to the display form."""
+    folded = display.str.normalize("NFKC").str.to_lowercase()
+    spaced = folded.str.replace_all(r"\p{Pd}", " ")
+    return collapse_whitespace(spaced.str.replace_all(r"\p{P}", ""))
+
+
+def word_count(text: pl.Expr) -> pl.Expr:
+    return text.str.count_matches(r"\S+").cast(pl.Int32)

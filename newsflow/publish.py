@@ -1,0 +1,149 @@
+"""Staging, atomic publishing and reading back the published tables.
+
+A publish builds a complete new snapshot folder (hard links to the previous
+snapshot's immutable part files plus the run's new ones), then swaps the
+``curated`` symlink to it with one ``rename``: readers see the old snapshot or the
+new one, never a mix, and a crash before the swap leaves the old one published.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from newsflow.schemas import SCHEMAS, conform, empty
+from newsflow.storage import Layout
+
+
+class PublishError(RuntimeError):
+    """The output folder is not in a state newsflow can publish to."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_table(frame: pl.DataFrame, path: Path, table: str) -> None:
+    """Write ``frame`` as ``table`` (explicit Arrow schema, zstd) via a temp file and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    conform(frame, table).write_parquet(partial, compression="zstd", arrow_schema=SCHEMAS[table])
+    with partial.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
+def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -> pl.DataFrame:
+    """Keep the raw bytes of quarantined files; returns ``source_path``, ``blob_path``.
+
+    Blobs are content-addressed, so storing is idempotent and a crafted name
+    cannot steer the write. Files too large to hold in memory are copied as a stream.
+    """
+    paths: list[str | None] = []
+    for relative, sha, raw in quarantined.select("source_path", "source_sha256", "raw").iter_rows():
+        if sha is None:
+            paths.append(None)  # never read (unreadable): nothing to keep
+            continue
+        blob = layout.quarantine_blob(sha)
+        if not blob.exists():
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            partial = blob.with_name(blob.name + ".partial")
+            if raw is not None:
+                partial.write_bytes(raw)
+            else:
+                shutil.copyfile(source / relative, partial)
+            os.replace(partial, blob)
+        paths.append(layout.relative(blob))
+    return quarantined.select("source_path").with_columns(pl.Series("blob_path", paths, dtype=pl.String))
+
+
+def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFrame]) -> Path:
+    """Write all of the run's tables under its staging folder; returns the folder.
+
+    Empty tables are written too, so every table's glob matches at least one file
+    and readers get the schema rather than a "no files found" error.
+    """
+    base = layout.staging(run_id)
+    if base.exists():
+        shutil.rmtree(base)  # a crashed attempt of the same run: start clean
+    base.mkdir(parents=True)
+    for table, frame in tables.items():
+        write_table(frame, layout.partition_file(base, table, day, run_id), table)
+    return base
+
+
+def current_snapshot(layout: Layout) -> Path | None:
+    """The published snapshot folder, or None before the first publish."""
+    link = layout.curated
+    if not link.exists() and not link.is_symlink():
+        return None
+    if not link.is_symlink():
+        raise PublishError(f"{link} exists but is not the symlink newsflow publishes through; move it away")
+    return link.resolve()
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    for path in sorted(source.rglob("*.parquet")):
+        target = destination / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, target)
+
+
+def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Path:
+    """Publish ``staged`` on top of the current snapshot, atomically. Returns the new snapshot."""
+    previous = current_snapshot(layout)
+    final = layout.snapshot(snapshot_id)
+    building = final.with_name(f".building-{snapshot_id}")
+    for leftover in (building, final):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    building.mkdir(parents=True)
+    if previous is not None:
+        _link_tree(previous, building)
+    for path in sorted(staged.rglob("*.parquet")):
+        target = building / path.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    for folder in sorted({p.parent for p in building.rglob("*")} | {building}):
+        _fsync_dir(folder)
+    os.replace(building, final)
+    swap = layout.root / f".curated-{snapshot_id}"
+    if swap.is_symlink():
+        swap.unlink()
+    swap.symlink_to(final.relative_to(layout.root))
+    os.replace(swap, layout.curated)
+    _fsync_dir(layout.root)
+    shutil.rmtree(staged, ignore_errors=True)
+    collect_garbage(layout, keep=keep)
+    return final
+
+
+def collect_garbage(layout: Layout, *, keep: int) -> None:
+    """Remove all but the newest ``keep`` snapshots (never the published one) and stale temp folders."""
+    if not layout.snapshots.is_dir():
+        return
+    published = current_snapshot(layout)
+    for stale in layout.snapshots.glob(".building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    snapshots = sorted((p for p in layout.snapshots.iterdir() if not p.name.startswith(".")),
+                       key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in snapshots[keep:]:
+        if old != published:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def scan(layout: Layout, table: str) -> pl.LazyFrame:
+    """The published ``table``, lazily; an empty frame of the right schema before the first publish."""
+    snapshot = current_snapshot(layout)
+    if snapshot is None or not any((snapshot / table).rglob("*.parquet")):
+        return empty(table).lazy()
+    return pl.scan_parquet(layout.table_glob(table, snapshot), hive_partitioning=False)

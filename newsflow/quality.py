@@ -1,0 +1,244 @@
+"""The quality gate: Great Expectations suites from ``expectations/*.json`` run on a run's tables.
+
+Rules GE cannot state on one table directly (positions contiguous, every
+``duplicate_of`` known, row counts reconciling across tables) are expressed as
+derived columns on a validation view of each table (``validation_views``), which
+the stored suites then check like any other column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from newsflow.config import Settings
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
+"""Suites, one JSON file per table, in Great Expectations' own serialization."""
+_SITE = "newsflow"
+_SAMPLES = 5
+_ID_COLUMNS = {
+    "articles": ["article_id"],
+    "paragraphs": ["article_id", "position"],
+    "duplicates": ["source_path"],
+    "quarantine": ["source_path"],
+    "files": ["source_path"],
+}
+
+
+class QualityGateError(RuntimeError):
+    """Validation failed; nothing was published. The message names the failed expectations."""
+
+
+class SuiteError(ValueError):
+    """An expectation suite file is missing or invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of validating one run's tables."""
+
+    success: bool
+    evaluated: int
+    tables: dict[str, bool]
+    failures: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
+
+    def message(self) -> str:
+        lines = [f"{len(self.failures)} expectation(s) failed:"] + [f"  - {f}" for f in self.failures]
+        if self.data_docs:
+            lines.append(f"Data Docs: {self.data_docs}")
+        return "\n".join(lines)
+
+
+def validation_views(
+    tables: Mapping[str, pl.DataFrame], published_ids: pl.Series, blob_exists: Mapping[str, bool]
+) -> dict[str, pl.DataFrame]:
+    """Each table plus the derived columns its suite checks."""
+    articles, paragraphs = tables["articles"], tables["paragraphs"]
+    known_ids = pl.concat([articles.get_column("article_id"), published_ids]).implode()
+    rows_per_article = paragraphs.group_by("article_id").agg(paragraph_rows=pl.len().cast(pl.Int32))
+    return {
+        "articles": articles.join(rows_per_article, on="article_id", how="left").with_columns(
+            pl.col("paragraph_rows").fill_null(0)
+        ),
+        "paragraphs": paragraphs.with_columns(
+            article_known=pl.col("article_id").is_in(articles.get_column("article_id").implode()),
+            expected_position=(pl.col("position").rank("ordinal").over("article_id") - 1).cast(pl.Int32),
+        ),
+        "duplicates": tables["duplicates"].with_columns(duplicate_of_known=pl.col("duplicate_of").is_in(known_ids)),
+        "quarantine": tables["quarantine"].with_columns(
+            bytes_kept=(pl.col("reason") == "unreadable")
+            | pl.col("blob_path").replace_strict(blob_exists, default=False, return_dtype=pl.Boolean)
+        ),
+        "files": tables["files"],
+    }
+
+
+def suite_parameters(tables: Mapping[str, pl.DataFrame], files_read: int, settings: Settings) -> dict[str, Any]:
+    """Values the stored suites refer to as ``{"$PARAMETER": name}``."""
+    statuses = dict(tables["files"].group_by("status").len().iter_rows())
+    return {
+        "headline_min_chars": settings.headline_min_chars,
+        "headline_max_chars": settings.headline_max_chars,
+        "max_paragraphs": settings.max_paragraphs,
+        "files_read": files_read,
+        "files_curated": statuses.get("curated", 0),
+        "files_duplicate": statuses.get("duplicate", 0),
+        "files_quarantined": statuses.get("quarantined", 0),
+    }
+
+
+def load_suite(table: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    path = directory / f"{table}.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SuiteError(f"cannot read expectation suite {path}: {exc}") from exc
+    if data.get("name") != table or not isinstance(data.get("expectations"), list):
+        raise SuiteError(f"{path}: expected a suite named {table!r} with a list of expectations")
+    return data
+
+
+def _referenced_columns(suite: Mapping[str, Any]) -> set[str]:
+    columns: set[str] = set()
+    for expectation in suite["expectations"]:
+        kwargs = expectation.get("kwargs", {})
+        columns.update(str(kwargs[k]) for k in ("column", "column_A", "column_B") if k in kwargs)
+        columns.update(kwargs.get("column_list", []))
+    return columns
+
+
+def _quiet() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logger = logging.getLogger("great_expectations")
+    logger.setLevel(logging.ERROR)
+    logger.addHandler(logging.NullHandler())
+    warnings.filterwarnings("ignore", module=r"great_expectations(\.|$)")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python, NaN (pandas' missing string) to None, for messages."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _describe_failure(table: str, result: Any) -> str:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    details = result.result or {}
+    text = f"{table}: {config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    if details.get("unexpected_count") is not None:
+        rows = _plain(details.get("partial_unexpected_index_list") or details.get("partial_unexpected_list") or [])
+        text += f": {details['unexpected_count']} unexpected row(s), e.g. {rows[:_SAMPLES]}"
+    elif "observed_value" in details:
+        text += f": observed {_plain(details['observed_value'])!r}"
+    if (result.exception_info or {}).get("raised_exception"):
+        text += f" (raised: {result.exception_info.get('exception_message')})"
+    return text
+
+
+def validate_run(
+    views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, docs_dir: Path,
+    suites_dir: Path = EXPECTATIONS_DIR,
+) -> Outcome:
+    """Validate every table view with its stored suite and build Data Docs under ``docs_dir``."""
+    _quiet()
+    import great_expectations as gx
+    from great_expectations.checkpoint import Checkpoint, UpdateDataDocsAction
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.core.validation_definition import ValidationDefinition
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    docs_dir = docs_dir.resolve()
+    context = gx.get_context(
+        mode="ephemeral",
+        project_config=DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            data_docs_sites={
+                _SITE: {
+                    "class_name": "SiteBuilder",
+                    "show_how_to_buttons": False,
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                }
+            },
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        ),
+    )
+    batch = context.data_sources.add_pandas("newsflow").add_dataframe_asset("table").add_batch_definition_whole_dataframe("run")
+    failures: list[str] = []
+    verdicts: dict[str, bool] = {}
+    evaluated = 0
+    for table, view in views.items():
+        data = load_suite(table, suites_dir)
+        suite = ExpectationSuite(**data)
+        if len(suite.expectations) != len(data["expectations"]):
+            raise SuiteError(f"{suites_dir / f'{table}.json'}: some expectations are invalid (see log)")
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add(ValidationDefinition(name=table, data=batch, suite=suite))
+        checkpoint = context.checkpoints.add(
+            Checkpoint(
+                name=table,
+                validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="docs", site_names=[_SITE])],
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": _SAMPLES,
+                    "unexpected_index_column_names": _ID_COLUMNS[table],
+                },
+            )
+        )
+        columns = sorted(_referenced_columns(data) | set(_ID_COLUMNS[table]))
+        result = checkpoint.run(
+            batch_parameters={"dataframe": view.select(columns).to_pandas()},
+            expectation_parameters=dict(parameters),
+        )
+        verdicts[table] = bool(result.success)
+        for validation in result.run_results.values():
+            evaluated += validation.statistics["evaluated_expectations"]
+            failures += [_describe_failure(table, r) for r in validation.results if not r.success]
+    index = docs_dir / "index.html"
+    return Outcome(
+        success=all(verdicts.values()),
+        evaluated=evaluated,
+        tables=verdicts,
+        failures=failures,
+        data_docs=index if index.is_file() else None,
+    )
+
+
+def markdown_report(outcome: Outcome | None, *, data_docs: str | None) -> str:
+    """The validation result as markdown, for a Prefect artifact."""
+    if outcome is None:
+        return "# Validation\n\nNothing new to validate in this run; the published tables are unchanged.\n"
+    verdict = "passed" if outcome.success else "**failed**: nothing was published"
+    lines = [f"# Validation {verdict}", "", "| table | result |", "| --- | --- |"]
+    lines += [f"| `{table}` | {'passed' if ok else 'FAILED'} |" for table, ok in outcome.tables.items()]
+    lines += ["", f"{outcome.evaluated} expectations evaluated."]
+    if outcome.failures:
+        lines += ["", "## Failed expectations", ""] + [f"- `{f}`" for f in outcome.failures]
+    if data_docs:
+        lines += ["", f"Great Expectations Data Docs: [{data_docs}](file://{data_docs})"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,131 @@
+"""Explicit Arrow schemas of the curated tables, with a description of every column.
+
+The descriptions travel inside every Parquet file (Arrow field metadata) and
+generate the data dictionary in ``docs/data-dictionary.md``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+_STR = pa.large_string()  # Polars' native string layout: no copy when writing
+_TS = pa.timestamp("us", tz="UTC")
+
+
+def _field(name: str, kind: pa.DataType, description: str, *, nullable: bool = False) -> pa.Field:
+    return pa.field(name, kind, nullable=nullable, metadata={"description": description})
+
+
+_RUN_ID = _field("run_id", _STR, "Prefect flow run id of the run that wrote the row.")
+_INGESTED_AT = _field("ingested_at", _TS, "When the run that wrote the row started (UTC).")
+_SOURCE_PATH = _field("source_path", _STR, "Path of the input file, relative to the source folder, '/'-separated.")
+_SOURCE_SHA = _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex.", nullable=True)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema(
+        [
+            _field("article_id", _STR, "Stable id: first 16 hex digits of SHA-256 over the canonical headline and body."),
+            _field("headline", _STR, "Headline, display form (NFC, markdown stripped, whitespace collapsed)."),
+            _field("standfirst", _STR, "Standfirst (the deck under the headline), when the layout has one.", nullable=True),
+            _field("summary", _STR, "Summary line(s) printed before the headline, when present.", nullable=True),
+            _field("body", _STR, "Body paragraphs in display form, joined by a blank line."),
+            _field("paragraph_count", pa.int32(), "Body paragraphs after repeated ones were removed."),
+            _field("word_count", pa.int32(), "Whitespace-separated words in the body."),
+            _field("repeated_paragraphs_removed", pa.int32(), "Body paragraphs dropped as repeats of an earlier one."),
+            _SOURCE_PATH,
+            _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex."),
+            _field("encoding", _STR, "Encoding the file was decoded with (utf-8, utf-8-sig, cp1252, iso-8859-1, ...)."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "One row per distinct curated article."},
+    ),
+    "paragraphs": pa.schema(
+        [
+            _field("article_id", _STR, "The article the paragraph belongs to."),
+            _field("position", pa.int32(), "0-based position in the article body, contiguous."),
+            _field("text", _STR, "Paragraph, display form."),
+            _field("paragraph_hash", _STR, "First 16 hex digits of SHA-256 of the canonical form."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Body paragraphs of curated articles, in order."},
+    ),
+    "duplicates": pa.schema(
+        [
+            _SOURCE_PATH,
+            _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex."),
+            _field("duplicate_of", _STR, "article_id of the curated article this file duplicates."),
+            _field("kind", _STR, "How it matched: 'exact' (same canonical headline and body)."),
+            _field("similarity", pa.float64(), "Similarity to the kept article, 1.0 for exact copies."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Input files not curated because they repeat a curated article."},
+    ),
+    "quarantine": pa.schema(
+        [
+            _SOURCE_PATH,
+            _SOURCE_SHA,
+            _field("reason", _STR, "Machine-readable reason code (see README, 'Quarantine reasons')."),
+            _field("detail", _STR, "Human-readable explanation."),
+            _field("blob_path", _STR, "Raw bytes, relative to the output folder; null if unreadable.", nullable=True),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Input files rejected, with the reason; raw bytes kept under quarantine/."},
+    ),
+    "files": pa.schema(
+        [
+            _SOURCE_PATH,
+            _SOURCE_SHA,
+            _field("size", pa.int64(), "File size in bytes when discovered."),
+            _field("mtime_ns", pa.int64(), "Modification time when discovered (ns since the epoch)."),
+            _field("status", _STR, "Outcome: 'curated', 'duplicate' or 'quarantined'."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Ledger: one row per input file version ingested."},
+    ),
+}
+
+
+def polars_schema(table: str) -> pl.Schema:
+    """The Polars schema matching ``SCHEMAS[table]``."""
+    return pl.Schema(pl.from_arrow(SCHEMAS[table].empty_table()).schema)
+
+
+def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """``frame`` with exactly the table's columns, order and types.
+
+    Raises ``KeyError`` naming the missing columns, so a wiring mistake is obvious.
+    """
+    schema = polars_schema(table)
+    missing = [name for name in schema.names() if name not in frame.columns]
+    if missing:
+        raise KeyError(f"{table}: frame lacks column(s) {', '.join(missing)}")
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+def empty(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(table))
+
+
+def data_dictionary() -> str:
+    """The data dictionary, as markdown, generated from ``SCHEMAS``."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `newsflow/schemas.py` by `newsflow docs`; do not edit by hand.",
+        "Every column's description is also stored in the Parquet files' Arrow schema metadata.",
+        "",
+    ]
+    for table, schema in SCHEMAS.items():
+        lines += [f"## `{table}`", "", (schema.metadata or {}).get(b"description", b"").decode(), ""]
+        lines += ["| column | type | nullable | description |", "| --- | --- | --- | --- |"]
+        for field in schema:
+            description = (field.metadata or {}).get(b"description", b"").decode()
+            lines.append(f"| `{field.name}` | {field.type} | {'yes' if field.nullable else 'no'} | {description} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""Where everything lives under the output folder. Nothing else builds a path by hand.
+
+::
+
+    <output>/
+      curated -> .snapshots/<snapshot_id>     the published tables (a symlink, swapped atomically)
+      .snapshots/<snapshot_id>/<table>/ingest_date=YYYY-MM-DD/part-<run_id>.parquet
+      .staging/<run_id>/<table>/...           a run's rows before validation
+      quarantine/<sha256[:2]>/<sha256>        raw bytes of every quarantined file
+      validation/<run_id>/index.html          Great Expectations Data Docs of the run
+      reports/<run_id>.json                   the run summary
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+TABLES: tuple[str, ...] = ("articles", "paragraphs", "duplicates", "quarantine", "files")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _checked_id(value: str) -> str:
+    # Run and snapshot ids become path components; refuse anything that could escape.
+    if not _SAFE_ID.match(value) or value in {".", ".."}:
+        raise ValueError(f"not a safe identifier for a path component: {value!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Paths of one output folder."""
+
+    root: Path
+
+    @property
+    def curated(self) -> Path:
+        return self.root / "curated"
+
+    @property
+    def snapshots(self) -> Path:
+        return self.root / ".snapshots"
+
+    @property
+    def staging_root(self) -> Path:
+        return self.root / ".staging"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    def data_docs(self, run_id: str) -> Path:
+        """One Data Docs site per run: GE prunes pages of results it does not hold in memory."""
+        return self.root / "validation" / _checked_id(run_id)
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def snapshot(self, snapshot_id: str) -> Path:
+        return self.snapshots / _checked_id(snapshot_id)
+
+    def staging(self, run_id: str) -> Path:
+        return self.staging_root / _checked_id(run_id)
+
+    def report(self, run_id: str) -> Path:
+        return self.reports / f"{_checked_id(run_id)}.json"
+
+    def table(self, table: str, base: Path | None = None) -> Path:
+        """A table's folder under ``base`` (default: the published ``curated``)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
+        return (base or self.curated) / table
+
+    def table_glob(self, table: str, base: Path | None = None) -> str:
+        """The glob readers use: ``polars.scan_parquet`` or DuckDB ``read_parquet``."""
+        return str(self.table(table, base) / "**" / "*.parquet")
+
+    def partition_file(self, base: Path, table: str, day: date, run_id: str) -> Path:
+        return self.table(table, base) / f"ingest_date={day.isoformat()}" / f"part-{_checked_id(run_id)}.parquet"
+
+    def quarantine_blob(self, sha256: str) -> Path:
+        """Content-addressed, so a crafted file name can never choose where bytes land."""
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.quarantine / sha256[:2] / sha256
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the output root, for storing in tables."""
+        return path.relative_to(self.root).as_posix()

@@ -56,6 +56,9 @@ class Settings:
     headline_max_chars: int = 200
     """Longest acceptable headline; a longer first line is not taken as a headline."""
 
+    expectations_dir: str = ""
+    """Folder of Great Expectations suites (one JSON per table); empty means the project's ``expectations/``."""
+
     keep_snapshots: int = 3
     """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
 

@@ -110,7 +110,8 @@ def validate_tables(
         staged.tables, published_ids, {blob: (layout.root / blob).is_file() for blob in blobs}
     )
     parameters = quality.suite_parameters(staged.tables, run.counters["read"]["total"], settings)
-    outcome = quality.validate_run(views, parameters, docs_dir=layout.data_docs(run_id))
+    suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR
+    outcome = quality.validate_run(views, parameters, docs_dir=layout.data_docs(run_id), suites_dir=suites)
     logger = get_run_logger()
     if outcome.success:
         logger.info("validation passed: %d expectation(s) over %d table(s)", outcome.evaluated, len(outcome.tables))

@@ -1,0 +1,160 @@
+"""The real ``ingest`` flow against a real (temporary) Prefect server, read back with DuckDB."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest
+from newsflow.decode import decode_bytes
+from newsflow.quality import EXPECTATIONS_DIR, QualityGateError
+from newsflow.storage import TABLES, Layout
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def rows(output: Path, table: str, query: str) -> list[tuple[object, ...]]:
+    """Run ``query`` over the published ``table``, visible to it as ``t``."""
+    con = duckdb.connect()
+    con.execute(f"create view t as select * from read_parquet('{Layout(output).table_glob(table)}', hive_partitioning = true)")
+    return con.execute(query).fetchall()
+
+
+def count(output: Path, table: str) -> int:
+    return int(rows(output, table, "select count(*) from t")[0][0])
+
+
+def published_state(output: Path) -> dict[str, str]:
+    """Sorted content checksum of every published table."""
+    state = {}
+    for table in TABLES:
+        glob = Layout(output).table_glob(table)
+        data = duckdb.sql(f"select * from read_parquet('{glob}') order by all").fetchall()
+        state[table] = hashlib.sha256(repr(data).encode()).hexdigest()
+    return state
+
+
+def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    summary = ingest(source=str(SEEDS), output=str(output))
+    assert (
+        summary["files_seen"], summary["curated"], summary["duplicates"], summary["quarantined_total"]
+    ) == (2, 2, 0, 0)
+    assert summary["repeated_paragraphs_removed"] == 5
+    assert summary["validation"] == "passed"
+    assert Path(summary["data_docs"]).is_file()
+
+    articles = rows(output, "articles", "select headline, paragraph_count, repeated_paragraphs_removed from t order by all")
+    assert articles == [
+        ("Mexico Firmly Denounces Potential US Military Action Against Drug Cartels", 6, 0),
+        ("Mexico Reaffirms Sovereignty Amid Reports of US Military Plans Against Drug Cartels", 6, 5),
+    ]
+    positions = rows(output, "paragraphs", "select article_id, list(position order by position) from t group by 1")
+    assert sorted(p for _, p in positions) == [list(range(6))] * 2
+
+    before = published_state(output)
+    again = ingest(source=str(SEEDS), output=str(output))
+    assert (again["files_new"], again["files_unchanged"], again["validation"]) == (0, 2, "skipped")
+    assert published_state(output) == before
+
+
+def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
+    source, output, suites = tmp_path / "in", tmp_path / "out", tmp_path / "suites"
+    shutil.copytree(SEEDS, source)
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    ingest(source=str(source), output=str(output))
+    before = published_state(output)
+
+    articles_suite = suites / "articles.json"
+    suite = json.loads(articles_suite.read_text())
+    suite["expectations"].append(
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "word_count", "max_value": 50}, "meta": {}}
+    )
+    articles_suite.write_text(json.dumps(suite))
+    (source / "late.txt").write_text("A Late Headline\n\n" + "Many words in this paragraph. " * 20 + "\n")
+
+    with pytest.raises(QualityGateError) as failure:
+        ingest(source=str(source), output=str(output), settings={"expectations_dir": str(suites)})
+    message = str(failure.value)
+    assert "expect_column_values_to_be_between" in message and "word_count" in message
+    assert "article_id" in message  # sample rows are identified
+    assert published_state(output) == before
+    assert not any(Layout(output).staging_root.glob("*/**/*.parquet"))
+
+    # with the stored suites the same file is accepted
+    summary = ingest(source=str(source), output=str(output))
+    assert (summary["curated"], summary["validation"]) == (1, "passed")
+
+
+def test_bad_files_are_quarantined_with_their_bytes(tmp_path: Path) -> None:
+    source, output = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    files = {
+        "empty.txt": b"",
+        "blank.txt": b"   \n\n  \r\n",
+        "binary.txt": b"\x00\x01\x02\x03binary",
+        "gzip.txt": b"\x1f\x8b\x08\x00\x00\x00",
+        "nobody.txt": b"Just A Headline\n",
+        "good.txt": b"Good Headline\n\nA body paragraph.\n",
+        "copy.txt": b"Good Headline\n\nA body paragraph.\n",
+        "sub/dir/crlf.txt": b"\xef\xbb\xbfGood Headline\r\n\r\nA body paragraph.\r\n",
+    }
+    for name, data in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(data)
+    summary = ingest(source=str(source), output=str(output))
+    assert summary["files_seen"] == len(files)
+    assert summary["curated"] + summary["duplicates"] + summary["quarantined_total"] == len(files)
+    assert summary["quarantined"] == {"binary": 2, "empty": 1, "empty_body": 1, "whitespace_only": 1}
+    assert summary["duplicates"] == 2  # copy.txt and the CRLF + BOM variant
+
+    quarantined = rows(output, "quarantine", "select source_path, source_sha256, blob_path from t")
+    for path, sha, blob in quarantined:
+        kept = (output / blob).read_bytes()
+        assert kept == files[path] and hashlib.sha256(kept).hexdigest() == sha
+    statuses = dict(rows(output, "files", "select source_path, status from t"))
+    # the first path in sort order is kept; its byte and CRLF+BOM copies are duplicates of it
+    assert (statuses["copy.txt"], statuses["good.txt"], statuses["sub/dir/crlf.txt"]) == ("curated", "duplicate", "duplicate")
+
+
+def test_bbc_corpus(tmp_path: Path, bbc: Path) -> None:
+    output = tmp_path / "out"
+    summary = ingest(source=str(bbc), output=str(output))
+    assert summary["files_seen"] == 2225 and summary["validation"] == "passed"
+
+    files = dict(rows(output, "files", "select source_path, status from t"))
+    expected = {p.relative_to(bbc).as_posix() for p in bbc.rglob("*.txt")}
+    assert set(files) == expected
+
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(expected):
+        by_hash[hashlib.sha256((bbc / path).read_bytes()).hexdigest()].append(path)
+    byte_copies = {path for paths in by_hash.values() for path in paths[1:]}
+    assert len(byte_copies) == 98
+    duplicates = {path for (path,) in rows(output, "duplicates", "select source_path from t")}
+    assert byte_copies <= duplicates
+
+    (text, encoding) = rows(output, "articles", "select body, encoding from t where source_path = 'sport/199.txt'")[0]
+    raw = (bbc / "sport/199.txt").read_bytes()
+    assert encoding == "iso-8859-1" and "\u00a3" in raw.decode("latin-1")
+    assert raw.decode("latin-1").count("\u00a3") == str(text).count("\u00a3")
+
+    # every headline is the file's first line (display form: runs of spaces collapsed)
+    headlines = dict(rows(output, "articles", "select source_path, headline from t"))
+    assert len(headlines) == summary["curated"] == 2225 - summary["duplicates"]
+    for path in headlines:
+        text = decode_bytes((bbc / path).read_bytes()).text
+        assert text is not None
+        assert headlines[path] == " ".join(text.splitlines()[0].split()), path
+
+    counts = {table: count(output, table) for table in TABLES}
+    again = ingest(source=str(bbc), output=str(output))
+    assert again["files_new"] == 0
+    assert {table: count(output, table) for table in TABLES} == counts

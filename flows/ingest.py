@@ -42,14 +42,14 @@ def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any]
     run_id = str(flow_run.get_id() or uuid4())
     started_at = datetime.now(UTC)
     source_root, layout = Path(source), Layout(Path(output))
-    summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output,
-                         tables=str(layout.curated))
+    summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output, tables=str(layout.curated))
 
     listing = discover_files(source_root, layout.root, config)
     known, published_ids = load_ledger(layout)
     shards = plan_reads(listing, known, config)
     reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
-    parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]
+    # Passing the future (not its result) lets Prefect draw the read -> parse edge.
+    parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]  # type: ignore[call-overload]
     results = [future.result() for future in parsed]
 
     outcome = None

@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
     from newsflow.quality import QualityGateError
 
-    runner = ingest.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.max_workers))
+    threads: Any = ThreadPoolTaskRunner(max_workers=settings.max_workers)
+    runner = ingest.with_options(task_runner=threads)
     try:
         summary = runner(source=str(source), output=str(output))
     except QualityGateError as exc:
@@ -94,6 +95,7 @@ def _docs(args: argparse.Namespace) -> int:
 
     text = data_dictionary()
     if args.write:
+        Path(args.write).parent.mkdir(parents=True, exist_ok=True)
         Path(args.write).write_text(text, encoding="utf-8")
     else:
         print(text)
@@ -101,8 +103,11 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__.split("\n\n")[0] if __doc__ else None,
-                                     epilog="exit codes: 0 ok, 1 quality gate failed, 2 usage error, 3 run failed")
+    parser = argparse.ArgumentParser(
+        prog="newsflow",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="exit codes: 0 ok, 1 quality gate failed, 2 usage error, 3 run failed",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ingest new files from a landing folder (one Prefect flow run)")
     run.add_argument("--source", default="seeds", help="landing folder to read (default: seeds/)")
@@ -126,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a clear message and exit code
+    except Exception as exc:
         print(f"newsflow: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return code

@@ -63,8 +63,16 @@ class Settings:
     """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
 
     def __post_init__(self) -> None:
-        positive = ("shard_size", "max_workers", "max_file_bytes", "max_paragraphs", "wrap_width",
-                    "headline_search_depth", "headline_max_chars", "keep_snapshots")
+        positive = (
+            "shard_size",
+            "max_workers",
+            "max_file_bytes",
+            "max_paragraphs",
+            "wrap_width",
+            "headline_search_depth",
+            "headline_max_chars",
+            "keep_snapshots",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)!r}")

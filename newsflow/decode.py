@@ -77,7 +77,9 @@ def _decode_text(raw: bytes) -> tuple[str, str] | Decoded:
             try:
                 return raw.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                return Decoded(None, None, Reason.BINARY, f"{encoding} byte-order mark but invalid {encoding}: {exc.reason}")
+                return Decoded(
+                    None, None, Reason.BINARY, f"{encoding} byte-order mark but invalid {encoding}: {exc.reason}"
+                )
     for magic, what in _SIGNATURES:
         if raw.startswith(magic):
             return Decoded(None, None, Reason.BINARY, what)

@@ -50,13 +50,15 @@ def lines_to_paragraphs(lines: pl.LazyFrame, settings: Settings) -> pl.LazyFrame
     # Mean length of every line but the block's last: hard-wrapped copy fills its lines.
     fill = (length.sum().over(block) - length.last().over(block)) / (n_lines - 1)
     indented = pl.col("indent") > pl.col("indent").min().over(block)
-    wrapped = (n_lines >= 2) & (longest <= settings.wrap_width) & (
-        indented.any().over(block) | (fill >= settings.wrap_fill_ratio * longest)
+    wrapped = (
+        (n_lines >= 2)
+        & (longest <= settings.wrap_width)
+        & (indented.any().over(block) | (fill >= settings.wrap_fill_ratio * longest))
     )
     # A short line ends its paragraph only if it ends a sentence: "co-" at a wrap does not.
-    prev_short = (length.shift(1).over(block) < settings.short_line_ratio * longest) & pl.col(
-        "text"
-    ).shift(1).over(block).str.contains(r"[.!?:;\"'\u201d\u2019)\]]$")
+    prev_short = (length.shift(1).over(block) < settings.short_line_ratio * longest) & pl.col("text").shift(1).over(
+        block
+    ).str.contains(r"[.!?:;\"'\u201d\u2019)\]]$")
     starts = (
         (pl.int_range(pl.len()).over(block) == 0)
         | ~wrapped
@@ -109,9 +111,7 @@ def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     repeated = (pl.col("canonical") == _at("canonical", 1)) & (pl.col("canonical") != "") & fits
     leading = pl.col("para_no") < depth
     rank = (
-        pl.when(leading & repeated).then(0)
-        .when(leading & pl.col("marked") & fits).then(1)
-        .when(leading & fits).then(2)
+        pl.when(leading & repeated).then(0).when(leading & pl.col("marked") & fits).then(1).when(leading & fits).then(2)
     )
     # Encode (rank, position) as one number so a per-doc min picks the best candidate.
     score = rank * 1_000 + pl.col("para_no")
@@ -132,17 +132,20 @@ def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
         )
         .with_columns(
             standfirst_no=pl.when(
-                pl.col("house")
-                & (pl.col("paragraphs_after") - pl.col("repeat_no").is_not_null().cast(pl.Int32) >= 2)
-            )
-            .then(pl.coalesce("repeat_no", "headline_no") + 1)
+                pl.col("house") & (pl.col("paragraphs_after") - pl.col("repeat_no").is_not_null().cast(pl.Int32) >= 2)
+            ).then(pl.coalesce("repeat_no", "headline_no") + 1)
         )
         .with_columns(
-            role=pl.when(pl.col("headline_no").is_null()).then(pl.lit("none"))
-            .when(pl.col("para_no") < pl.col("headline_no")).then(pl.lit("summary"))
-            .when(pl.col("para_no") == pl.col("headline_no")).then(pl.lit("headline"))
-            .when(pl.col("para_no") == pl.col("repeat_no")).then(pl.lit("headline_repeat"))
-            .when(pl.col("para_no") == pl.col("standfirst_no")).then(pl.lit("standfirst"))
+            role=pl.when(pl.col("headline_no").is_null())
+            .then(pl.lit("none"))
+            .when(pl.col("para_no") < pl.col("headline_no"))
+            .then(pl.lit("summary"))
+            .when(pl.col("para_no") == pl.col("headline_no"))
+            .then(pl.lit("headline"))
+            .when(pl.col("para_no") == pl.col("repeat_no"))
+            .then(pl.lit("headline_repeat"))
+            .when(pl.col("para_no") == pl.col("standfirst_no"))
+            .then(pl.lit("standfirst"))
             .otherwise(pl.lit("body"))
         )
         .select("doc", "para_no", "role", "text", "canonical")

@@ -39,7 +39,7 @@ def write_table(frame: pl.DataFrame, path: Path, table: str) -> None:
     conform(frame, table).write_parquet(partial, compression="zstd", arrow_schema=SCHEMAS[table])
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(partial, path)
+    partial.replace(path)
 
 
 def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -> pl.DataFrame:
@@ -61,7 +61,7 @@ def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -
                 partial.write_bytes(raw)
             else:
                 shutil.copyfile(source / relative, partial)
-            os.replace(partial, blob)
+            partial.replace(blob)
         paths.append(layout.relative(blob))
     return quarantined.select("source_path").with_columns(pl.Series("blob_path", paths, dtype=pl.String))
 
@@ -112,15 +112,15 @@ def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Pat
     for path in sorted(staged.rglob("*.parquet")):
         target = building / path.relative_to(staged)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
+        path.replace(target)
     for folder in sorted({p.parent for p in building.rglob("*")} | {building}):
         _fsync_dir(folder)
-    os.replace(building, final)
+    building.replace(final)
     swap = layout.root / f".curated-{snapshot_id}"
     if swap.is_symlink():
         swap.unlink()
     swap.symlink_to(final.relative_to(layout.root))
-    os.replace(swap, layout.curated)
+    swap.replace(layout.curated)
     _fsync_dir(layout.root)
     shutil.rmtree(staged, ignore_errors=True)
     collect_garbage(layout, keep=keep)
@@ -134,8 +134,11 @@ def collect_garbage(layout: Layout, *, keep: int) -> None:
     published = current_snapshot(layout)
     for stale in layout.snapshots.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    snapshots = sorted((p for p in layout.snapshots.iterdir() if not p.name.startswith(".")),
-                       key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    snapshots = sorted(
+        (p for p in layout.snapshots.iterdir() if not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
     for old in snapshots[keep:]:
         if old != published:
             shutil.rmtree(old, ignore_errors=True)

@@ -155,13 +155,17 @@ def _describe_failure(table: str, result: Any) -> str:
 
 
 def validate_run(
-    views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, docs_dir: Path,
+    views: Mapping[str, pl.DataFrame],
+    parameters: Mapping[str, Any],
+    *,
+    docs_dir: Path,
     suites_dir: Path = EXPECTATIONS_DIR,
 ) -> Outcome:
     """Validate every table view with its stored suite and build Data Docs under ``docs_dir``."""
     _quiet()
     import great_expectations as gx
-    from great_expectations.checkpoint import Checkpoint, UpdateDataDocsAction
+    from great_expectations.checkpoint.actions import UpdateDataDocsAction
+    from great_expectations.checkpoint.checkpoint import Checkpoint
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.core.validation_definition import ValidationDefinition
     from great_expectations.data_context.types.base import (
@@ -187,7 +191,11 @@ def validate_run(
             progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
         ),
     )
-    batch = context.data_sources.add_pandas("newsflow").add_dataframe_asset("table").add_batch_definition_whole_dataframe("run")
+    batch = (
+        context.data_sources.add_pandas("newsflow")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("run")
+    )
     failures: list[str] = []
     verdicts: dict[str, bool] = {}
     evaluated = 0

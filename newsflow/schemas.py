@@ -25,9 +25,13 @@ _SOURCE_SHA = _field("source_sha256", _STR, "SHA-256 of the input file's bytes, 
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": pa.schema(
         [
-            _field("article_id", _STR, "Stable id: first 16 hex digits of SHA-256 over the canonical headline and body."),
+            _field(
+                "article_id", _STR, "Stable id: first 16 hex digits of SHA-256 over the canonical headline and body."
+            ),
             _field("headline", _STR, "Headline, display form (NFC, markdown stripped, whitespace collapsed)."),
-            _field("standfirst", _STR, "Standfirst (the deck under the headline), when the layout has one.", nullable=True),
+            _field(
+                "standfirst", _STR, "Standfirst (the deck under the headline), when the layout has one.", nullable=True
+            ),
             _field("summary", _STR, "Summary line(s) printed before the headline, when present.", nullable=True),
             _field("body", _STR, "Body paragraphs in display form, joined by a blank line."),
             _field("paragraph_count", pa.int32(), "Body paragraphs after repeated ones were removed."),
@@ -93,7 +97,9 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 def polars_schema(table: str) -> pl.Schema:
     """The Polars schema matching ``SCHEMAS[table]``."""
-    return pl.Schema(pl.from_arrow(SCHEMAS[table].empty_table()).schema)
+    frame = pl.from_arrow(SCHEMAS[table].empty_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame.schema
 
 
 def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:

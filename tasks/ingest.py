@@ -80,7 +80,11 @@ def parse_shard(read: pl.DataFrame, settings: Settings, shard: int, shards: int)
     result = batch.process_shard(read, settings)
     get_run_logger().info(
         "shard %d/%d: %d file(s), %d article candidate(s), %d quarantined",
-        shard + 1, shards, read.height, result.candidates.height, result.quarantined.height,
+        shard + 1,
+        shards,
+        read.height,
+        result.candidates.height,
+        result.quarantined.height,
     )
     return result
 

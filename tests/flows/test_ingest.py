@@ -23,7 +23,9 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 def rows(output: Path, table: str, query: str) -> list[tuple[object, ...]]:
     """Run ``query`` over the published ``table``, visible to it as ``t``."""
     con = duckdb.connect()
-    con.execute(f"create view t as select * from read_parquet('{Layout(output).table_glob(table)}', hive_partitioning = true)")
+    con.execute(
+        f"create view t as select * from read_parquet('{Layout(output).table_glob(table)}', hive_partitioning = true)"
+    )
     return con.execute(query).fetchall()
 
 
@@ -44,14 +46,19 @@ def published_state(output: Path) -> dict[str, str]:
 def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     output = tmp_path / "out"
     summary = ingest(source=str(SEEDS), output=str(output))
-    assert (
-        summary["files_seen"], summary["curated"], summary["duplicates"], summary["quarantined_total"]
-    ) == (2, 2, 0, 0)
+    assert (summary["files_seen"], summary["curated"], summary["duplicates"], summary["quarantined_total"]) == (
+        2,
+        2,
+        0,
+        0,
+    )
     assert summary["repeated_paragraphs_removed"] == 5
     assert summary["validation"] == "passed"
     assert Path(summary["data_docs"]).is_file()
 
-    articles = rows(output, "articles", "select headline, paragraph_count, repeated_paragraphs_removed from t order by all")
+    articles = rows(
+        output, "articles", "select headline, paragraph_count, repeated_paragraphs_removed from t order by all"
+    )
     assert articles == [
         ("Mexico Firmly Denounces Potential US Military Action Against Drug Cartels", 6, 0),
         ("Mexico Reaffirms Sovereignty Amid Reports of US Military Plans Against Drug Cartels", 6, 5),
@@ -121,7 +128,11 @@ def test_bad_files_are_quarantined_with_their_bytes(tmp_path: Path) -> None:
         assert kept == files[path] and hashlib.sha256(kept).hexdigest() == sha
     statuses = dict(rows(output, "files", "select source_path, status from t"))
     # the first path in sort order is kept; its byte and CRLF+BOM copies are duplicates of it
-    assert (statuses["copy.txt"], statuses["good.txt"], statuses["sub/dir/crlf.txt"]) == ("curated", "duplicate", "duplicate")
+    assert (statuses["copy.txt"], statuses["good.txt"], statuses["sub/dir/crlf.txt"]) == (
+        "curated",
+        "duplicate",
+        "duplicate",
+    )
 
 
 def test_bbc_corpus(tmp_path: Path, bbc: Path) -> None:

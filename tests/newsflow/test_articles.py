@@ -84,7 +84,9 @@ def test_markdown_heading_marks_the_headline_after_a_summary() -> None:
     article = parse("A summary that runs long enough.\n# The Headline\nThe standfirst.\nBody one.\nBody two.\n")
     row = article.row(0, named=True)
     assert (row["summary"], row["headline"], row["standfirst"]) == (
-        "A summary that runs long enough.", "The Headline", "The standfirst."
+        "A summary that runs long enough.",
+        "The Headline",
+        "The standfirst.",
     )
     assert row["paragraph_count"] == 2
 
@@ -109,7 +111,7 @@ def test_rules_reject_with_reason(text: str, reason: str) -> None:
 
 
 def test_article_id_ignores_case_punctuation_and_markdown() -> None:
-    a = parse("**Big News!**\n\nShe said \u201cno\u201d.\n", "Big news\n\nShe said \"No\"\n")
+    a = parse("**Big News!**\n\nShe said \u201cno\u201d.\n", 'Big news\n\nShe said "No"\n')
     assert a.get_column("article_id").n_unique() == 1
 
 

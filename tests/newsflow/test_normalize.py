@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsflow.normalize import canonical_form, display_form
+
+
+def display(text: str) -> str:
+    return str(pl.select(display_form(pl.lit(text))).item())
+
+
+def canonical(text: str) -> str:
+    return str(pl.select(canonical_form(display_form(pl.lit(text)))).item())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("**Bold headline**", "Bold headline"),
+        ("# Heading ##", "Heading"),
+        ("an *emphasised* and _underlined_ word", "an emphasised and underlined word"),
+        ("snake_case and 2*3*4 stay", "snake_case and 2*3*4 stay"),
+        ("[the link](https://example.org) text", "the link text"),
+        ("  spaced\t\tout \u00a0 text  ", "spaced out text"),
+        ("zero\u200bwidth soft\u00adhyphen", "zerowidth softhyphen"),
+        ("Cafe\u0301", "Caf\u00e9"),  # NFC composes
+        ("\u00b2 and \ufb01", "\u00b2 and \ufb01"),  # display keeps compatibility characters
+    ],
+)
+def test_display_form(raw: str, expected: str) -> None:
+    assert display(raw) == expected
+
+
+def test_canonical_form_unifies_quotes_case_dashes_and_compatibility_forms() -> None:
+    assert canonical("\u201cNo,\u201d she said \u2014 \u2018twice\u2019") == canonical('"no" She said - \'twice\'')
+    assert canonical("co\u2011operate") == canonical("co-operate") == "co operate"
+    assert canonical("\ufb01ne \u00b2") == "fine 2"
+
+
+@given(st.text(max_size=200))
+def test_forms_are_idempotent(text: str) -> None:
+    once = display(text)
+    assert display(once) == once
+    assert canonical(once) == str(pl.select(canonical_form(pl.lit(canonical(once)))).item())

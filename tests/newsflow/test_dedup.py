@@ -10,9 +10,7 @@ from newsflow.dedup import remove_repeated_paragraphs, split_exact_duplicates
 
 def roles(paragraphs: list[tuple[int, str, str]]) -> pl.LazyFrame:
     """(doc, role, canonical) rows; text mirrors canonical."""
-    frame = pl.DataFrame(
-        paragraphs, schema={"doc": pl.Int64, "role": pl.String, "canonical": pl.String}, orient="row"
-    )
+    frame = pl.DataFrame(paragraphs, schema={"doc": pl.Int64, "role": pl.String, "canonical": pl.String}, orient="row")
     return frame.with_columns(
         text=pl.col("canonical").str.to_uppercase(),
         para_no=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"),
@@ -21,23 +19,32 @@ def roles(paragraphs: list[tuple[int, str, str]]) -> pl.LazyFrame:
 
 def test_keeps_first_occurrence_and_flags_repeats() -> None:
     frame = roles(
-        [(0, "headline", "h"), (0, "body", "a"), (0, "body", "b"), (0, "body", "a"), (0, "body", "h"),
-         (1, "headline", "x"), (1, "body", "a")]
+        [
+            (0, "headline", "h"),
+            (0, "body", "a"),
+            (0, "body", "b"),
+            (0, "body", "a"),
+            (0, "body", "h"),
+            (1, "headline", "x"),
+            (1, "body", "a"),
+        ]
     )
     out = remove_repeated_paragraphs(frame).collect()
     assert out.select("doc", "canonical", "is_repeat", "position").rows() == [
-        (0, "a", False, 0), (0, "b", False, 1), (0, "a", True, None), (1, "a", False, 0),
+        (0, "a", False, 0),
+        (0, "b", False, 1),
+        (0, "a", True, None),
+        (1, "a", False, 0),
     ]
 
 
 def test_exact_duplicates_keep_first_path_and_respect_published() -> None:
-    candidates = pl.DataFrame(
-        {"source_path": ["b.txt", "a.txt", "c.txt", "d.txt"], "article_id": ["1", "1", "2", "3"]}
-    )
+    candidates = pl.DataFrame({"source_path": ["b.txt", "a.txt", "c.txt", "d.txt"], "article_id": ["1", "1", "2", "3"]})
     kept, duplicates = split_exact_duplicates(candidates, pl.Series(["3"]))
     assert kept.get_column("source_path").to_list() == ["a.txt", "c.txt"]
     assert duplicates.select("source_path", "duplicate_of", "kind", "similarity").rows() == [
-        ("b.txt", "1", "exact", 1.0), ("d.txt", "3", "exact", 1.0),
+        ("b.txt", "1", "exact", 1.0),
+        ("d.txt", "3", "exact", 1.0),
     ]
 
 

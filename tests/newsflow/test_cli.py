@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsflow.cli import EXIT_USAGE, main
+
+
+def test_missing_source_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--source", str(tmp_path / "nope"), "--output", str(tmp_path / "out")]) == EXIT_USAGE
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", "--source", str(tmp_path), "--output", str(blocker / "out")]) == EXIT_USAGE
+    assert "not writable" in capsys.readouterr().err
+
+
+def test_bad_configuration_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "newsflow.toml").write_text("shard_size = -1\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--source", str(tmp_path), "--output", str(tmp_path / "out")]) == EXIT_USAGE
+    assert "shard_size" in capsys.readouterr().err
+
+
+def test_unknown_command_exits_2() -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["frobnicate"])
+    assert exit_.value.code == 2
+
+
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """The installed ``newsflow`` command, as a user runs it: its own temporary Prefect server."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT, SEEDS
+
+    source, output, suites = tmp_path / "in", tmp_path / "out", tmp_path / "suites"
+    shutil.copytree(SEEDS, source)
+    shutil.copytree(ROOT / "expectations", suites)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    command = [shutil.which("newsflow") or "newsflow", "run", "--source", str(source), "--output", str(output)]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "curated                      2" in done.stdout and "validation              passed" in done.stdout
+
+    suite = json.loads((suites / "files.json").read_text())
+    suite["expectations"].append({"type": "expect_table_row_count_to_equal", "kwargs": {"value": 99}, "meta": {}})
+    (suites / "files.json").write_text(json.dumps(suite))
+    (tmp_path / "newsflow.toml").write_text(f"expectations_dir = {str(suites)!r}\n")
+    (source / "new.txt").write_text("New Headline\n\nNew body.\n")
+    failed = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1, failed.stderr[-2000:]
+    assert "quality gate failed" in failed.stderr and "expect_table_row_count_to_equal" in failed.stderr

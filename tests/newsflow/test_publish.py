@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from polars.testing import assert_frame_equal
+
+from newsflow import publish
+from newsflow.schemas import SCHEMAS, empty
+from newsflow.storage import TABLES, Layout
+
+DAY = date(2025, 1, 1)
+
+
+def files_rows(*paths: str, run_id: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "source_path": list(paths),
+            "source_sha256": ["0" * 64] * len(paths),
+            "size": [1] * len(paths),
+            "mtime_ns": [1] * len(paths),
+            "status": ["curated"] * len(paths),
+            "ingested_at": [datetime(2025, 1, 1, tzinfo=UTC)] * len(paths),
+            "run_id": [run_id] * len(paths),
+        }
+    )
+
+
+def run(layout: Layout, run_id: str, *paths: str) -> Path:
+    tables = {table: empty(table) for table in TABLES}
+    tables["files"] = files_rows(*paths, run_id=run_id)
+    return publish.stage(layout, run_id, DAY, tables)
+
+
+def read_files(layout: Layout) -> pl.DataFrame:
+    return publish.scan(layout, "files").collect().sort("source_path")
+
+
+def test_publish_accumulates_runs_and_keeps_schema_metadata(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    assert read_files(layout).height == 0
+    publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=2)
+    publish.publish(layout, run(layout, "r2", "b.txt"), "s2", keep=2)
+    assert read_files(layout).get_column("source_path").to_list() == ["a.txt", "b.txt"]
+    schema = pq.read_schema(next((layout.curated / "files").rglob("*.parquet")))
+    assert schema.field("status").metadata == SCHEMAS["files"].field("status").metadata
+    assert layout.curated.is_symlink() and not (layout.staging_root / "r2").exists()
+
+
+def test_crash_before_the_swap_leaves_the_published_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    layout = Layout(tmp_path)
+    publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=3)
+    before = read_files(layout)
+    staged = run(layout, "r2", "b.txt")
+
+    def crash(self: Path, target: Path) -> None:
+        raise OSError("disk vanished")
+
+    monkeypatch.setattr(Path, "replace", crash)
+    with pytest.raises(OSError, match="disk vanished"):
+        publish.publish(layout, staged, "s2", keep=3)
+    monkeypatch.undo()
+    assert_frame_equal(read_files(layout), before)
+    # the retry converges to the complete result
+    publish.publish(layout, run(layout, "r2", "b.txt"), "s2", keep=3)
+    assert read_files(layout).height == 2
+
+
+def test_old_snapshots_are_collected(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    for i in range(5):
+        publish.publish(layout, run(layout, f"r{i}", f"{i}.txt"), f"s{i}", keep=2)
+    assert sorted(p.name for p in layout.snapshots.iterdir()) == ["s3", "s4"]
+    assert read_files(layout).height == 5
+
+
+def test_a_real_folder_named_curated_is_not_overwritten(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    (tmp_path / "curated").mkdir()
+    with pytest.raises(publish.PublishError, match="not the symlink"):
+        publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=2)

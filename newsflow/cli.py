@@ -14,9 +14,11 @@ Exit codes (stable, for scripts):
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,9 @@ def _run(args: argparse.Namespace) -> int:
 
     threads: Any = ThreadPoolTaskRunner(max_workers=settings.max_workers)
     runner = ingest.with_options(task_runner=threads)
+    # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this
+    # process waits for Prefect's temporary server (another process) to come up.
+    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     try:
         summary = runner(source=str(source), output=str(output))
     except QualityGateError as exc:

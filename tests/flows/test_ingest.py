@@ -7,6 +7,7 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import pytest
@@ -31,6 +32,25 @@ def rows(output: Path, table: str, query: str) -> list[tuple[object, ...]]:
 
 def count(output: Path, table: str) -> int:
     return int(rows(output, table, "select count(*) from t")[0][0])
+
+
+def flow_run_artifacts(run_id: str) -> dict[str, str]:
+    """The artifacts the Prefect server holds for a flow run, by key."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, FlowRunFilter, FlowRunFilterId, TaskRunFilter
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    # Every parameter is explicit: this server version rejects the nulls the client sends for omitted ones.
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)])),
+            task_run_filter=TaskRunFilter(),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=50,
+            offset=0,
+        )
+    return {str(a.key): json.dumps(a.data) if not isinstance(a.data, str) else a.data for a in found}
 
 
 def published_state(output: Path) -> dict[str, str]:
@@ -65,6 +85,11 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     ]
     positions = rows(output, "paragraphs", "select article_id, list(position order by position) from t group by 1")
     assert sorted(p for _, p in positions) == [list(range(6))] * 2
+
+    artifacts = flow_run_artifacts(summary["run_id"])
+    assert set(artifacts) == {"ingest-summary", "ingest-validation"}
+    assert '"metric": "curated", "value": "2"' in artifacts["ingest-summary"]
+    assert "Validation passed" in artifacts["ingest-validation"]
 
     before = published_state(output)
     again = ingest(source=str(SEEDS), output=str(output))

@@ -1,0 +1,35 @@
+"""Task wiring that the flow tests do not pin down on their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prefect.states import Failed
+
+from newsflow.config import Settings
+from tasks.ingest import _transient_io_error, discover_files, plan_reads
+
+
+@pytest.mark.parametrize(
+    ("state", "retried"),
+    [
+        (Failed(data=OSError("NFS hiccup")), True),
+        (Failed(data=PermissionError("denied")), True),
+        (Failed(data=ValueError("bad data")), False),
+    ],
+)
+def test_only_io_errors_are_retried(state: object, retried: bool) -> None:
+    assert _transient_io_error(None, None, state) is retried
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_shards_cover_every_file_once(tmp_path: Path) -> None:
+    for i in range(7):
+        (tmp_path / f"{i}.txt").write_text(str(i))
+    settings = Settings(shard_size=3)
+    listing = discover_files(tmp_path, tmp_path / "out", settings)
+    known = listing.head(2).with_columns(source_sha256=None).select("source_path", "source_sha256", "size", "mtime_ns")
+    shards = plan_reads(listing, known, settings)
+    assert [s.height for s in shards] == [3, 2]
+    assert sorted(p for s in shards for p in s.get_column("source_path")) == [f"{i}.txt" for i in range(2, 7)]

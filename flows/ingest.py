@@ -45,7 +45,7 @@ def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any]
     summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output, tables=str(layout.curated))
 
     listing = discover_files(source_root, layout.root, config)
-    known, published_ids = load_ledger(layout)
+    known, history = load_ledger(layout)
     shards = plan_reads(listing, known, config)
     reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
     # Passing the future (not its result) lets Prefect draw the read -> parse edge.
@@ -54,9 +54,9 @@ def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any]
 
     outcome = None
     if any(result.candidates.height + result.quarantined.height for result in results):
-        run = deduplicate(results, published_ids, run_id, started_at)
+        run = deduplicate(results, history, run_id, started_at, config)
         staged = stage_tables(layout, source_root, run, run_id, started_at)
-        outcome = validate_tables(layout, staged, run, published_ids, config, run_id)
+        outcome = validate_tables(layout, staged, run, history, config, run_id)
         summary.fill_from(run, outcome)
         if outcome.success:
             publish_snapshot(layout, staged, f"{started_at:%Y%m%dT%H%M%S}-{run_id}", config)

@@ -100,8 +100,8 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
         .drop("headline_canonical", "body_canonical")
         .sort("doc")
     )
-    paragraphs = kept.select("doc", "position", "text", paragraph_hash=stable_id(pl.col("canonical"))).sort(
-        "doc", "position"
-    )
+    paragraphs = kept.select(
+        "doc", "position", "text", "canonical", paragraph_hash=stable_id(pl.col("canonical"))
+    ).sort("doc", "position")
     collected_articles, collected_paragraphs = pl.collect_all([articles, paragraphs])
     return Parsed(articles=collected_articles, paragraphs=collected_paragraphs)

@@ -7,15 +7,16 @@ Counters follow datatrove's convention: every step reports ``total``, ``kept`` a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import polars as pl
 
+from newsflow import dedup, schemas, stories
 from newsflow.articles import parse_articles
 from newsflow.config import Settings
 from newsflow.dedup import split_exact_duplicates
-from newsflow.reasons import Status
+from newsflow.reasons import DuplicateKind, Status
 
 Counters = dict[str, int]
 
@@ -81,18 +82,90 @@ def merge_counters(parts: Sequence[dict[str, Counters]]) -> dict[str, Counters]:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """What earlier runs published, as lazy frames: scans of the published snapshot, or in-memory frames.
+
+    Only the rows a batch can match are collected (filters push down into the
+    Parquet scans), so a run never loads the whole history of article text.
+    """
+
+    articles: pl.LazyFrame
+    paragraph_counts: pl.LazyFrame
+    signatures: pl.LazyFrame
+    bands: pl.LazyFrame
+    terms: pl.LazyFrame
+    term_counts: pl.LazyFrame
+    quotes: pl.LazyFrame
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(**{f.name: schemas.empty(f.name).lazy() for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
 class RunTables:
-    """The rows a run adds to each curated table, plus quarantined raw bytes and counters."""
+    """The rows a run adds to each table and to the state, plus quarantined raw bytes and counters."""
 
     tables: dict[str, pl.DataFrame]
+    state: dict[str, pl.DataFrame]
     quarantined_raw: pl.DataFrame
     counters: dict[str, Counters]
 
 
+def _in(column: str, values: pl.Series) -> pl.Expr:
+    return pl.col(column).is_in(values.unique().implode())
+
+
+def _near_duplicates(
+    kept: pl.DataFrame, paragraphs: pl.DataFrame, history: History, settings: Settings
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(near duplicates: article_id, duplicate_of, similarity; signatures; bands) of the batch."""
+    sigs, bands = dedup.batch_signatures(paragraphs, settings)
+    history_bands = history.bands.filter(_in("band_hash", bands.get_column("band_hash"))).collect()
+    history_sigs = (
+        history.signatures.filter(_in("article_id", history_bands.get_column("article_id")))
+        .collect()
+        .rename({"article_id": "key"})
+    )
+    near = dedup.find_near_duplicates(
+        kept.select("article_id", "word_count", "source_path"),
+        sigs,
+        bands,
+        history_sigs,
+        history_bands.rename({"article_id": "key"}),
+        threshold=settings.near_duplicate_threshold,
+    )
+    return near, sigs, bands
+
+
+def _stories(
+    kept: pl.DataFrame, paragraphs: pl.DataFrame, history: History, settings: Settings
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """(``article_id``, ``story_id`` of the batch; story state rows)."""
+    counts = stories.term_counts(paragraphs)
+    quotes = stories.quote_grams(paragraphs)
+    batch_df = counts.group_by("term").agg(df=pl.len().cast(pl.Int32))
+    history_df = history.term_counts.filter(_in("term", batch_df.get_column("term"))).collect()
+    documents = int(history.articles.select(pl.len()).collect().item()) + kept.height
+    vectors = stories.tfidf(counts, pl.concat([batch_df, history_df]), documents)
+    top = vectors.filter(pl.col("rank") <= settings.story_top_terms).drop("rank")
+    history_terms = history.terms.filter(_in("term", top.get_column("term"))).collect()
+    history_quotes = history.quotes.filter(_in("quote_hash", quotes.get_column("quote_hash"))).collect()
+    linked = stories.links(vectors, quotes, history_terms, history_quotes, settings)
+    history_stories = (
+        history.articles.filter(_in("article_id", linked.get_column("other")))
+        .select("article_id", "story_id")
+        .collect()
+    )
+    assigned = stories.assign(kept.select("article_id", "word_count", "source_path"), linked, history_stories)
+    state = {"terms": top, "term_counts": batch_df, "quotes": quotes, "story_links": linked}
+    return assigned, state
+
+
 def assemble_run(
-    shards: Sequence[ShardResult], published_ids: pl.Series, *, run_id: str, ingested_at: datetime
+    shards: Sequence[ShardResult], history: History, *, run_id: str, ingested_at: datetime, settings: Settings
 ) -> RunTables:
-    """Deduplicate the shards against each other and the published articles, and build the tables.
+    """Deduplicate the shards (exact, then near) against each other and the history; assign stories.
 
     ``quarantine`` rows lack ``blob_path``: it is known only once the raw bytes are stored.
     """
@@ -100,10 +173,62 @@ def assemble_run(
         raise ValueError("assemble_run needs at least one shard")
     candidates = pl.concat([s.candidates for s in shards])
     quarantined = pl.concat([s.quarantined for s in shards])
-    paragraphs = pl.concat([s.paragraphs for s in shards])
-    kept, duplicates = split_exact_duplicates(candidates, published_ids)
+    published_ids = history.articles.select("article_id").collect().get_column("article_id")
+    kept, exact = split_exact_duplicates(candidates, published_ids)
+    paragraphs = pl.concat([s.paragraphs for s in shards]).join(
+        kept.select("source_path"), on="source_path", how="semi"
+    )
+    history_counts = history.paragraph_counts.filter(_in("paragraph_hash", paragraphs.get_column("paragraph_hash")))
+    paragraphs = dedup.flag_boilerplate(
+        paragraphs, history_counts.collect(), min_articles=settings.boilerplate_min_articles
+    )
+
+    near, sigs, bands = _near_duplicates(kept, paragraphs, history, settings)
+    near_rule = pl.format(
+        "near: estimated {}-word shingle Jaccard {} >= {} (MinHash {}x{}), grouped transitively",
+        pl.lit(settings.shingle_words),
+        pl.col("similarity").round(3),
+        pl.lit(settings.near_duplicate_threshold),
+        pl.lit(settings.minhash_bands),
+        pl.lit(settings.minhash_rows),
+    )
+    near_rows = kept.join(near, on="article_id").with_columns(kind=pl.lit(DuplicateKind.NEAR.value), rule=near_rule)
+    # A copy of an article that is itself a near duplicate points at what was kept instead.
+    exact = (
+        exact.join(
+            near.rename({"article_id": "duplicate_of", "duplicate_of": "kept_instead"}), on="duplicate_of", how="left"
+        )
+        .with_columns(
+            kind=pl.when(pl.col("kept_instead").is_null())
+            .then(pl.col("kind"))
+            .otherwise(pl.lit(DuplicateKind.NEAR.value)),
+            similarity=pl.coalesce("similarity_right", "similarity"),
+            duplicate_of=pl.coalesce("kept_instead", "duplicate_of"),
+            rule=pl.lit("exact: same canonical headline and body"),
+        )
+        .drop("kept_instead", "similarity_right")
+    )
+    duplicates = pl.concat([exact, near_rows], how="diagonal_relaxed")
+    kept = kept.join(near, on="article_id", how="anti")
+    paragraphs = paragraphs.join(kept.select("article_id"), on="article_id", how="semi")
+
+    assigned, story_state = _stories(kept, paragraphs, history, settings)
+    kept = kept.join(assigned, on="article_id", how="left")
+    stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
+    all_articles = pl.concat(
+        [
+            history.articles.select("story_id", "article_id", "headline", "word_count", "ingested_at").collect(),
+            kept.with_columns(**stamp).select("story_id", "article_id", "headline", "word_count", "ingested_at"),
+        ]
+    )
     counters = merge_counters([s.counters for s in shards])
-    counters["dedup"] = {"total": candidates.height, "kept": kept.height, "dropped_exact": duplicates.height}
+    counters["dedup"] = {
+        "total": candidates.height,
+        "kept": kept.height,
+        "dropped_exact": exact.height,
+        "dropped_near": near.height,
+    }
+    counters["paragraphs"]["boilerplate"] = int(paragraphs.get_column("is_boilerplate").sum())
     ledger_columns = ["source_path", "source_sha256", "size", "mtime_ns"]
     files = pl.concat(
         [
@@ -112,16 +237,24 @@ def assemble_run(
             quarantined.select(ledger_columns).with_columns(status=pl.lit(Status.QUARANTINED.value)),
         ]
     ).sort("source_path")
-    stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
+    kept_ids = kept.get_column("article_id")
     tables = {
-        "articles": kept,
-        "paragraphs": paragraphs.join(kept.select("source_path"), on="source_path", how="semi"),
-        "duplicates": duplicates,
-        "quarantine": quarantined.drop("raw"),
-        "files": files,
+        "articles": kept.with_columns(**stamp),
+        "paragraphs": paragraphs.drop("canonical").with_columns(**stamp),
+        "duplicates": duplicates.with_columns(**stamp),
+        "quarantine": quarantined.drop("raw").with_columns(**stamp),
+        "files": files.with_columns(**stamp),
+        "stories": stories.summarize(all_articles),
+    }
+    state = {
+        "signatures": sigs.filter(_in("key", kept_ids)).rename({"key": "article_id"}).with_columns(**stamp),
+        "bands": bands.filter(_in("key", kept_ids)).rename({"key": "article_id"}),
+        "paragraph_counts": dedup.paragraph_counts(paragraphs),
+        **story_state,
     }
     return RunTables(
-        tables={name: frame.with_columns(**stamp) for name, frame in tables.items()},
+        tables=tables,
+        state=state,
         quarantined_raw=quarantined.select("source_path", "source_sha256", "raw"),
         counters=counters,
     )

@@ -56,6 +56,37 @@ class Settings:
     headline_max_chars: int = 200
     """Longest acceptable headline; a longer first line is not taken as a headline."""
 
+    shingle_words: int = 5
+    """Words per shingle for near-duplicate detection (datatrove's default)."""
+
+    minhash_bands: int = 14
+    """LSH bands; with ``minhash_rows`` sets the candidate threshold (1/bands)**(1/rows), ~0.72."""
+
+    minhash_rows: int = 8
+    """Signature values per band. Changing bands or rows makes stored signatures unusable."""
+
+    near_duplicate_threshold: float = 0.75
+    """Estimated word-shingle Jaccard at or above which two articles are near duplicates."""
+
+    boilerplate_min_articles: int = 5
+    """A paragraph found verbatim in this many articles is boilerplate: flagged, and ignored for similarity."""
+
+    story_top_terms: int = 40
+    """Highest TF-IDF terms kept per article to compare stories."""
+
+    story_cosine: float = 0.6
+    """TF-IDF cosine at or above which two articles tell the same story."""
+
+    story_quote_cosine: float = 0.3
+    """Lower cosine that suffices when the articles also share a verbatim quotation."""
+
+    story_quote_ngrams: int = 3
+    """Shared quoted word 6-grams (8 consecutive quoted words or more) that count as a shared quotation."""
+
+    story_quote_share: float = 0.5
+    """... and the share of the less-quoting article's quoted 6-grams they must make up: rewrites of one
+    event repeat most of its quotes, articles on one topic a few."""
+
     expectations_dir: str = ""
     """Folder of Great Expectations suites (one JSON per table); empty means the project's ``expectations/``."""
 
@@ -64,6 +95,12 @@ class Settings:
 
     def __post_init__(self) -> None:
         positive = (
+            "shingle_words",
+            "minhash_bands",
+            "minhash_rows",
+            "boilerplate_min_articles",
+            "story_top_terms",
+            "story_quote_ngrams",
             "shard_size",
             "max_workers",
             "max_file_bytes",
@@ -76,7 +113,14 @@ class Settings:
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        for name in ("wrap_fill_ratio", "short_line_ratio"):
+        for name in (
+            "wrap_fill_ratio",
+            "short_line_ratio",
+            "near_duplicate_threshold",
+            "story_cosine",
+            "story_quote_share",
+            "story_quote_cosine",
+        ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
         if self.headline_min_chars > self.headline_max_chars:

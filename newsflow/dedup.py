@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from newsflow import minhash
+from newsflow.config import Settings
 from newsflow.reasons import DuplicateKind
 
 
@@ -49,3 +51,94 @@ def split_exact_duplicates(candidates: pl.DataFrame, published_ids: pl.Series) -
         similarity=pl.lit(1.0),
     )
     return kept, duplicates
+
+
+def flag_boilerplate(paragraphs: pl.DataFrame, history: pl.DataFrame, *, min_articles: int) -> pl.DataFrame:
+    """Add ``is_boilerplate``: the paragraph appears verbatim in at least ``min_articles`` articles.
+
+    ``history`` holds ``paragraph_hash``, ``articles`` counts from earlier runs (any
+    number of rows per hash; they are summed). The flag is as of this run: rows
+    published earlier are not rewritten when a paragraph later becomes common.
+    """
+    batch = paragraphs.group_by("paragraph_hash").agg(articles=pl.col("article_id").n_unique().cast(pl.Int64))
+    seen = (
+        pl.concat([batch, history.select("paragraph_hash", pl.col("articles").cast(pl.Int64))])
+        .group_by("paragraph_hash")
+        .agg(pl.col("articles").sum())
+    )
+    return (
+        paragraphs.join(seen, on="paragraph_hash", how="left")
+        .with_columns(is_boilerplate=pl.col("articles") >= min_articles)
+        .drop("articles")
+    )
+
+
+def paragraph_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """This run's contribution to the paragraph-count state: distinct articles per paragraph."""
+    return paragraphs.group_by("paragraph_hash").agg(articles=pl.col("article_id").n_unique().cast(pl.Int32))
+
+
+def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """MinHash signatures and LSH band keys of each article's non-boilerplate canonical body."""
+    texts = (
+        paragraphs.filter(~pl.col("is_boilerplate"))
+        .sort("article_id", "position")
+        .group_by("article_id", maintain_order=True)
+        .agg(text=pl.col("canonical").str.join(" "))
+        .rename({"article_id": "key"})
+    )
+    hashes = minhash.shingle_hashes(texts.lazy(), words=settings.shingle_words)
+    sigs = minhash.signatures(hashes, count=settings.minhash_bands * settings.minhash_rows)
+    return sigs, minhash.band_keys(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
+
+
+def find_near_duplicates(
+    articles: pl.DataFrame,
+    sigs: pl.DataFrame,
+    bands: pl.DataFrame,
+    history: pl.DataFrame,
+    history_bands: pl.DataFrame,
+    *,
+    threshold: float,
+) -> pl.DataFrame:
+    """Batch articles that near-duplicate another article, grouped transitively.
+
+    ``articles``: batch ``article_id``, ``word_count``, ``source_path``. ``history``:
+    published ``key``, ``signature``, ``ingested_at`` of the articles whose bands
+    matched (``history_bands``). Candidate pairs are verified against ``threshold``
+    (estimated Jaccard); each connected component keeps one article: the earliest
+    ingested (a published one), then the most complete (most words), then the
+    first ``source_path``. Returns ``article_id``, ``duplicate_of``, ``similarity``
+    (estimated Jaccard to the kept article) for the batch articles to drop.
+    """
+    empty = pl.DataFrame(schema={"article_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64})
+    pairs = minhash.candidate_pairs(bands, history_bands)
+    if pairs.height == 0:
+        return empty
+    all_sigs = pl.concat([sigs, history.select("key", "signature")]).unique("key")
+    pairs = pairs.with_columns(minhash.similarity(pairs, all_sigs)).filter(pl.col("similarity") >= threshold)
+    if pairs.height == 0:
+        return empty
+    nodes = pl.concat(
+        [
+            articles.select(key="article_id", published=pl.lit(False), word_count="word_count", order="source_path"),
+            history.select(
+                "key",
+                published=pl.lit(True),
+                word_count=pl.lit(0, pl.Int32),
+                order=pl.col("ingested_at").cast(pl.String),
+            ),
+        ],
+        how="vertical_relaxed",
+    ).unique("key", keep="first")
+    groups = minhash.components(pl.concat([pairs.get_column("key"), pairs.get_column("other")]), pairs)
+    ranked = (
+        groups.join(nodes, on="key")
+        .sort(["group", "published", "word_count", "order"], descending=[False, True, True, False])
+        .with_columns(keeper=pl.col("key").first().over("group"))
+    )
+    dropped = ranked.filter(~pl.col("published") & (pl.col("key") != pl.col("keeper")))
+    keeper_pairs = dropped.select("key", other="keeper")
+    return keeper_pairs.with_columns(minhash.similarity(keeper_pairs, all_sigs)).select(
+        article_id="key", duplicate_of="other", similarity="similarity"
+    )

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from newsflow.schemas import SCHEMAS, conform, empty
-from newsflow.storage import Layout
+from newsflow.schemas import ALL_SCHEMAS, conform, empty
+from newsflow.storage import REPLACED_TABLES, Layout
 
 
 class PublishError(RuntimeError):
@@ -36,7 +36,7 @@ def write_table(frame: pl.DataFrame, path: Path, table: str) -> None:
     """Write ``frame`` as ``table`` (explicit Arrow schema, zstd) via a temp file and rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
-    conform(frame, table).write_parquet(partial, compression="zstd", arrow_schema=SCHEMAS[table])
+    conform(frame, table).write_parquet(partial, compression="zstd", arrow_schema=ALL_SCHEMAS[table])
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
     partial.replace(path)
@@ -91,8 +91,10 @@ def current_snapshot(layout: Layout) -> Path | None:
     return link.resolve()
 
 
-def _link_tree(source: Path, destination: Path) -> None:
+def _link_tree(source: Path, destination: Path, *, skip: set[str]) -> None:
     for path in sorted(source.rglob("*.parquet")):
+        if path.relative_to(source).parts[0] in skip:
+            continue
         target = destination / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(path, target)
@@ -108,7 +110,8 @@ def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Pat
             shutil.rmtree(leftover)
     building.mkdir(parents=True)
     if previous is not None:
-        _link_tree(previous, building)
+        replaced = {table for table in REPLACED_TABLES if (staged / table).is_dir()}
+        _link_tree(previous, building, skip=replaced)
     for path in sorted(staged.rglob("*.parquet")):
         target = building / path.relative_to(staged)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,6 +150,6 @@ def collect_garbage(layout: Layout, *, keep: int) -> None:
 def scan(layout: Layout, table: str) -> pl.LazyFrame:
     """The published ``table``, lazily; an empty frame of the right schema before the first publish."""
     snapshot = current_snapshot(layout)
-    if snapshot is None or not any((snapshot / table).rglob("*.parquet")):
+    if snapshot is None or not any(layout.table(table, snapshot).rglob("*.parquet")):
         return empty(table).lazy()
     return pl.scan_parquet(layout.table_glob(table, snapshot), hive_partitioning=False)

@@ -32,6 +32,7 @@ _ID_COLUMNS = {
     "duplicates": ["source_path"],
     "quarantine": ["source_path"],
     "files": ["source_path"],
+    "stories": ["story_id"],
 }
 
 
@@ -61,11 +62,16 @@ class Outcome:
 
 
 def validation_views(
-    tables: Mapping[str, pl.DataFrame], published_ids: pl.Series, blob_exists: Mapping[str, bool]
+    tables: Mapping[str, pl.DataFrame], published: pl.DataFrame, blob_exists: Mapping[str, bool]
 ) -> dict[str, pl.DataFrame]:
-    """Each table plus the derived columns its suite checks."""
+    """Each table plus the derived columns its suite checks.
+
+    ``published``: ``article_id``, ``story_id`` of the articles published before this run.
+    """
     articles, paragraphs = tables["articles"], tables["paragraphs"]
-    known_ids = pl.concat([articles.get_column("article_id"), published_ids]).implode()
+    members = pl.concat([published, articles.select("article_id", "story_id")])
+    known_ids = members.get_column("article_id").implode()
+    story_sizes = members.group_by("story_id").agg(counted_articles=pl.len().cast(pl.Int32))
     rows_per_article = paragraphs.group_by("article_id").agg(paragraph_rows=pl.len().cast(pl.Int32))
     return {
         "articles": articles.join(rows_per_article, on="article_id", how="left").with_columns(
@@ -81,6 +87,9 @@ def validation_views(
             | pl.col("blob_path").replace_strict(blob_exists, default=False, return_dtype=pl.Boolean)
         ),
         "files": tables["files"],
+        "stories": tables["stories"]
+        .join(story_sizes, on="story_id", how="left")
+        .with_columns(pl.col("counted_articles").fill_null(0)),
     }
 
 

@@ -35,3 +35,5 @@ class Reason(StrEnum):
 class DuplicateKind(StrEnum):
     EXACT = "exact"
     """Same canonical headline and body as a curated article."""
+    NEAR = "near"
+    """Word-shingle Jaccard similarity at or above ``near_duplicate_threshold`` (MinHash estimate)."""

@@ -40,6 +40,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             _SOURCE_PATH,
             _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex."),
             _field("encoding", _STR, "Encoding the file was decoded with (utf-8, utf-8-sig, cp1252, iso-8859-1, ...)."),
+            _field("story_id", _STR, "The story (event) the article reports; shared by articles told in other words."),
             _INGESTED_AT,
             _RUN_ID,
         ],
@@ -51,6 +52,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             _field("position", pa.int32(), "0-based position in the article body, contiguous."),
             _field("text", _STR, "Paragraph, display form."),
             _field("paragraph_hash", _STR, "First 16 hex digits of SHA-256 of the canonical form."),
+            _field(
+                "is_boilerplate",
+                pa.bool_(),
+                "Found verbatim in at least boilerplate_min_articles articles (as of this run); kept, but ignored "
+                "for similarity.",
+            ),
             _INGESTED_AT,
             _RUN_ID,
         ],
@@ -61,8 +68,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             _SOURCE_PATH,
             _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex."),
             _field("duplicate_of", _STR, "article_id of the curated article this file duplicates."),
-            _field("kind", _STR, "How it matched: 'exact' (same canonical headline and body)."),
-            _field("similarity", pa.float64(), "Similarity to the kept article, 1.0 for exact copies."),
+            _field(
+                "kind",
+                _STR,
+                "How it matched: 'exact' (same canonical headline and body) or 'near' (similar word shingles).",
+            ),
+            _field(
+                "similarity",
+                pa.float64(),
+                "Estimated word-shingle Jaccard similarity to the kept article; 1.0 for exact.",
+            ),
+            _field("rule", _STR, "The rule that fired, with its threshold."),
             _INGESTED_AT,
             _RUN_ID,
         ],
@@ -92,12 +108,65 @@ SCHEMAS: dict[str, pa.Schema] = {
         ],
         metadata={"description": "Ledger: one row per input file version ingested."},
     ),
+    "stories": pa.schema(
+        [
+            _field("story_id", _STR, "Story id, as in articles.story_id."),
+            _field("article_count", pa.int32(), "Curated articles in the story."),
+            _field("canonical_article_id", _STR, "The story's first article (earliest ingested, then longest)."),
+            _field("headline", _STR, "Headline of the canonical article."),
+            _field("first_seen", _TS, "When the story's first article was ingested (UTC)."),
+            _field("last_seen", _TS, "When its latest article was ingested (UTC)."),
+        ],
+        metadata={"description": "One row per story; rewritten by every publishing run."},
+    ),
 }
+
+_KEY = _field("article_id", _STR, "The article the row describes.")
+STATE_SCHEMAS: dict[str, pa.Schema] = {
+    "signatures": pa.schema(
+        [_KEY, _field("signature", pa.large_list(pa.uint64()), "MinHash signature."), _INGESTED_AT],
+        metadata={"description": "MinHash signatures of curated articles (near-duplicate state)."},
+    ),
+    "bands": pa.schema(
+        [_KEY, _field("band", pa.uint8(), "LSH band."), _field("band_hash", pa.uint64(), "Hash of the band's rows.")],
+        metadata={"description": "LSH band index of curated articles."},
+    ),
+    "paragraph_counts": pa.schema(
+        [
+            _field("paragraph_hash", _STR, "As in paragraphs.paragraph_hash."),
+            _field("articles", pa.int32(), "Articles of one run containing the paragraph (sum over runs)."),
+        ],
+        metadata={"description": "Per-run paragraph counts, for boilerplate detection."},
+    ),
+    "terms": pa.schema(
+        [_KEY, _field("term", _STR, "Content word."), _field("weight", pa.float64(), "Normalized TF-IDF weight.")],
+        metadata={"description": "Top TF-IDF terms of curated articles (story state)."},
+    ),
+    "term_counts": pa.schema(
+        [_field("term", _STR, "Content word."), _field("df", pa.int32(), "Articles of one run containing it.")],
+        metadata={"description": "Per-run document frequencies, for IDF."},
+    ),
+    "quotes": pa.schema(
+        [_KEY, _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram.")],
+        metadata={"description": "Quotation shingles of curated articles (story state)."},
+    ),
+    "story_links": pa.schema(
+        [
+            _KEY,
+            _field("other", _STR, "The linked article."),
+            _field("cosine", pa.float64(), "TF-IDF cosine."),
+            _field("shared_quotes", pa.int32(), "Shared quoted word 6-grams."),
+            _field("rule", _STR, "The rule that linked them."),
+        ],
+        metadata={"description": "Why articles were put in one story."},
+    ),
+}
+ALL_SCHEMAS = {**SCHEMAS, **STATE_SCHEMAS}
 
 
 def polars_schema(table: str) -> pl.Schema:
     """The Polars schema matching ``SCHEMAS[table]``."""
-    frame = pl.from_arrow(SCHEMAS[table].empty_table())
+    frame = pl.from_arrow(ALL_SCHEMAS[table].empty_table())
     assert isinstance(frame, pl.DataFrame)
     return frame.schema
 

@@ -4,6 +4,7 @@
 
     <output>/
       curated -> .snapshots/<snapshot_id>     the published tables (a symlink, swapped atomically)
+      curated/_state/<name>/                  dedup and story state, published with the tables
       .snapshots/<snapshot_id>/<table>/ingest_date=YYYY-MM-DD/part-<run_id>.parquet
       .staging/<run_id>/<table>/...           a run's rows before validation
       quarantine/<sha256[:2]>/<sha256>        raw bytes of every quarantined file
@@ -18,7 +19,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-TABLES: tuple[str, ...] = ("articles", "paragraphs", "duplicates", "quarantine", "files")
+TABLES: tuple[str, ...] = ("articles", "paragraphs", "duplicates", "quarantine", "files", "stories")
+STATE_TABLES: tuple[str, ...] = (
+    "signatures",
+    "bands",
+    "paragraph_counts",
+    "terms",
+    "term_counts",
+    "quotes",
+    "story_links",
+)
+"""Dedup and story state, published with the tables (so it is never ahead of or behind them)."""
+REPLACED_TABLES: frozenset[str] = frozenset({"stories"})
+"""Tables every publishing run rewrites whole; all others only gain partitions."""
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -70,6 +83,8 @@ class Layout:
 
     def table(self, table: str, base: Path | None = None) -> Path:
         """A table's folder under ``base`` (default: the published ``curated``)."""
+        if table in STATE_TABLES:
+            return (base or self.curated) / "_state" / table
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
         return (base or self.curated) / table

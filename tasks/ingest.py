@@ -8,7 +8,7 @@ costs tens of milliseconds of orchestration. No task caches its inputs
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newsflow import batch, ledger, publish, quality, sources
-from newsflow.batch import RunTables, ShardResult
+from newsflow.batch import History, RunTables, ShardResult
 from newsflow.config import Settings
 from newsflow.run import RunSummary
 from newsflow.storage import Layout
@@ -46,11 +46,11 @@ def discover_files(source: Path, output: Path, settings: Settings) -> pl.DataFra
 
 
 @task(name="load-ledger", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
-def load_ledger(layout: Layout) -> tuple[pl.DataFrame, pl.Series]:
-    """The published files ledger and article ids (only the columns needed)."""
+def load_ledger(layout: Layout) -> tuple[pl.DataFrame, History]:
+    """The published files ledger, and lazy scans of the published history for dedup and stories."""
     files = publish.scan(layout, "files").select(*ledger.LEDGER_KEYS).collect()
-    ids = publish.scan(layout, "articles").select("article_id").collect().get_column("article_id")
-    return files, ids
+    history = History(**{f.name: publish.scan(layout, f.name) for f in fields(History)})
+    return files, history
 
 
 @task(name="plan-reads", cache_policy=NO_CACHE)
@@ -90,9 +90,13 @@ def parse_shard(read: pl.DataFrame, settings: Settings, shard: int, shards: int)
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
-def deduplicate(shards: list[ShardResult], published_ids: pl.Series, run_id: str, started_at: datetime) -> RunTables:
-    run = batch.assemble_run(shards, published_ids, run_id=run_id, ingested_at=started_at)
-    get_run_logger().info("deduplicate: %s", run.counters["dedup"])
+def deduplicate(
+    shards: list[ShardResult], history: History, run_id: str, started_at: datetime, settings: Settings
+) -> RunTables:
+    run = batch.assemble_run(shards, history, run_id=run_id, ingested_at=started_at, settings=settings)
+    get_run_logger().info(
+        "deduplicate: %s; %d story(ies) in total", run.counters["dedup"], run.tables["stories"].height
+    )
     return run
 
 
@@ -102,17 +106,16 @@ def stage_tables(layout: Layout, source: Path, run: RunTables, run_id: str, star
     blob_paths = publish.store_quarantined(layout, source, run.quarantined_raw)
     tables = dict(run.tables)
     tables["quarantine"] = tables["quarantine"].join(blob_paths, on="source_path", how="left")
-    return Staged(publish.stage(layout, run_id, started_at.date(), tables), tables)
+    return Staged(publish.stage(layout, run_id, started_at.date(), {**tables, **run.state}), tables)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_tables(
-    layout: Layout, staged: Staged, run: RunTables, published_ids: pl.Series, settings: Settings, run_id: str
+    layout: Layout, staged: Staged, run: RunTables, history: History, settings: Settings, run_id: str
 ) -> quality.Outcome:
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
-    views = quality.validation_views(
-        staged.tables, published_ids, {blob: (layout.root / blob).is_file() for blob in blobs}
-    )
+    published = history.articles.select("article_id", "story_id").collect()
+    views = quality.validation_views(staged.tables, published, {blob: (layout.root / blob).is_file() for blob in blobs})
     parameters = quality.suite_parameters(staged.tables, run.counters["read"]["total"], settings)
     suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR
     outcome = quality.validate_run(views, parameters, docs_dir=layout.data_docs(run_id), suites_dir=suites)

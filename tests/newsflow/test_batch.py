@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsflow.batch import assemble_run, count_outcomes, process_shard
+from newsflow.batch import History, assemble_run, count_outcomes, process_shard
 from newsflow.config import Settings
 from newsflow.decode import decode_bytes
 from newsflow.reasons import Reason
@@ -55,14 +55,14 @@ def test_run_tables_reconcile() -> None:
         read_frame({"a.txt": b"Head\n\nBody.\n", "b.txt": b"HEAD!\n\nbody\n", "c.txt": b"", "d.txt": b"Head only\n"}),
         Settings(),
     )
-    run = assemble_run([shard], pl.Series([], dtype=pl.String), run_id="r", ingested_at=NOW)
+    run = assemble_run([shard], History.empty(), run_id="r", ingested_at=NOW, settings=Settings())
     statuses = dict(run.tables["files"].select("source_path", "status").iter_rows())
     assert statuses == {"a.txt": "curated", "b.txt": "duplicate", "c.txt": "quarantined", "d.txt": "quarantined"}
     assert run.tables["quarantine"].select("source_path", "reason").sort("source_path").rows() == [
         ("c.txt", Reason.EMPTY.value),
         ("d.txt", Reason.EMPTY_BODY.value),
     ]
-    assert run.counters["dedup"] == {"total": 2, "kept": 1, "dropped_exact": 1}
+    assert run.counters["dedup"] == {"total": 2, "kept": 1, "dropped_exact": 1, "dropped_near": 0}
     assert run.tables["paragraphs"].get_column("source_path").to_list() == ["a.txt"]
 
 
@@ -71,7 +71,7 @@ def test_run_tables_reconcile() -> None:
 def test_arbitrary_bytes_end_curated_duplicate_or_quarantined(blobs: list[bytes]) -> None:
     files = {f"{i}.txt": raw for i, raw in enumerate(blobs)}
     shard = process_shard(read_frame(files), Settings())
-    run = assemble_run([shard], pl.Series([], dtype=pl.String), run_id="r", ingested_at=NOW)
+    run = assemble_run([shard], History.empty(), run_id="r", ingested_at=NOW, settings=Settings())
     ledger = run.tables["files"]
     assert sorted(ledger.get_column("source_path").to_list()) == sorted(files)
     assert set(run.tables["quarantine"].get_column("reason")) <= {str(r) for r in Reason}

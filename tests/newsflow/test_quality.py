@@ -8,19 +8,23 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from newsflow.batch import assemble_run, process_shard
+from newsflow.batch import History, assemble_run, process_shard
 from newsflow.config import Settings
 from newsflow.quality import Outcome, SuiteError, load_suite, suite_parameters, validate_run, validation_views
 from tests.newsflow.test_batch import read_frame
 
-NO_IDS = pl.Series([], dtype=pl.String)
+NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
 
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pl.DataFrame]:
     files = {"a.txt": b"Head\n\nOne.\n\nTwo.\n\nThree.\n", "b.txt": b"Other\n\nBody.\n", "c.txt": b""}
     run = assemble_run(
-        [process_shard(read_frame(files), Settings())], NO_IDS, run_id="r", ingested_at=datetime(2025, 1, 1, tzinfo=UTC)
+        [process_shard(read_frame(files), Settings())],
+        History.empty(),
+        run_id="r",
+        ingested_at=datetime(2025, 1, 1, tzinfo=UTC),
+        settings=Settings(),
     )
     out = dict(run.tables)
     out["quarantine"] = out["quarantine"].with_columns(blob_path=pl.lit("quarantine/x"))

@@ -1,0 +1,212 @@
+"""Same-story clustering: articles that report one event in their own words share a ``story_id``.
+
+Two articles are linked when the cosine of their TF-IDF vectors (content words of
+the canonical body, boilerplate left out, top ``story_top_terms`` terms each) is at
+least ``story_cosine``, or at least ``story_quote_cosine`` while they also share a
+verbatim quotation (``story_quote_ngrams`` quoted word 6-grams). Quotes are what
+outlets copy when they rewrite a story; topic words alone are not: on the BBC
+corpus, cosine >= 0.3 without a shared quote links different events of one topic
+("Cairn shares up on new oil find" / "Cairn shares slump on oil setback").
+
+Stories are append-only like the tables: a new article joins the story of the
+published article it is most similar to; published articles never change story.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from polars_hash import NonCryptographicHashingNameSpace
+
+from newsflow import minhash
+from newsflow.config import Settings
+from newsflow.hashing import stable_id
+from newsflow.normalize import canonical_form
+
+# Function words and reporting verbs: frequent everywhere, evidence of nothing.
+STOPWORDS = frozenset(
+    (  # noqa: SIM905 - a list literal of 150 words would bury the module
+        "a about above after again against all also am an and any are as at be because been before being below "
+        "between both but by can could did do does doing down during each few for from further had has have having "
+        "he her here hers herself him himself his how i if in into is it its itself just me more most my myself no "
+        "nor not now of off on once only or other our ours ourselves out over own same she should so some such than "
+        "that the their theirs them themselves then there these they this those through to too under until up very "
+        "was we were what when where which while who whom why will with would you your yours yourself yourselves "
+        "said says say told added according mr mrs ms year years new one two three"
+    ).split()
+)
+_QUOTE = r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{20,1000})[\"\u201c\u201d\u201e]"
+_QUOTE_WORDS = 6
+
+
+def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``term``, ``tf``: content words of the non-boilerplate canonical body."""
+    return (
+        paragraphs.lazy()
+        .filter(~pl.col("is_boilerplate"))
+        .select("article_id", term=pl.col("canonical").str.extract_all(r"\p{L}[\p{L}']{2,}"))
+        .explode("term")
+        .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
+        .group_by("article_id", "term")
+        .agg(tf=pl.len().cast(pl.Int32))
+        .collect()
+    )
+
+
+def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``quote_hash``: hashes of the word 6-grams inside quotation marks."""
+    words = canonical_form(pl.col("quote")).str.split(" ")
+    grams = words.list.eval(
+        pl.concat_str([pl.element().shift(-i) for i in range(_QUOTE_WORDS)], separator=" ").drop_nulls()
+    )
+    return (
+        paragraphs.lazy()
+        .select("article_id", quote=pl.col("text").str.extract_all(_QUOTE))
+        .explode("quote")
+        .drop_nulls()
+        .select("article_id", gram=grams)
+        .explode("gram")
+        .drop_nulls()
+        .select("article_id", quote_hash=NonCryptographicHashingNameSpace(pl.col("gram")).xxh3_64())
+        .unique()
+        .collect()
+    )
+
+
+def tfidf(counts: pl.DataFrame, document_frequency: pl.DataFrame, documents: int) -> pl.DataFrame:
+    """``article_id``, ``term``, ``weight``, ``rank``: L2-normalized TF-IDF vectors, heaviest term ranked 1.
+
+    ``document_frequency``: ``term``, ``df`` (summed over rows); smoothed IDF as scikit-learn.
+    """
+    idf = ((1 + documents) / (1 + pl.col("df"))).log() + 1
+    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * idf
+    return (
+        counts.join(document_frequency.group_by("term").agg(pl.col("df").sum()), on="term", how="left")
+        .with_columns(pl.col("df").fill_null(0))
+        .with_columns(weight=weight)
+        .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
+        .with_columns(rank=pl.col("weight").rank("ordinal", descending=True).over("article_id"))
+        .select("article_id", "term", "weight", "rank")
+    )
+
+
+def _dot(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    return (
+        left.join(right, on="term", suffix="_other")
+        .filter(pl.col("article_id") != pl.col("article_id_other"))
+        .group_by("article_id", other="article_id_other")
+        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum())
+    )
+
+
+def links(
+    vectors: pl.DataFrame,
+    quotes: pl.DataFrame,
+    history_terms: pl.DataFrame,
+    history_quotes: pl.DataFrame,
+    settings: Settings,
+) -> pl.DataFrame:
+    """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` for every linked pair.
+
+    Each batch article is compared with the batch and with the published articles.
+    Candidates share top terms (or quotations); their cosine is then computed over
+    the batch article's whole vector (a published article keeps only its top terms).
+    """
+    top = vectors.filter(pl.col("rank") <= settings.story_top_terms).select("article_id", "term", "weight")
+    pool_top = pl.concat([top, history_terms.select(top.columns)])
+    pool_quotes = pl.concat([quotes, history_quotes.select(quotes.columns)]).unique()
+    rough = _dot(top, pool_top).filter(pl.col("cosine") >= settings.story_quote_cosine / 3)
+    quoted_grams = pool_quotes.group_by("article_id").agg(grams=pl.len())
+    shared = (
+        quotes.join(pool_quotes, on="quote_hash", suffix="_other")
+        .filter(pl.col("article_id") != pl.col("article_id_other"))
+        .group_by("article_id", other="article_id_other")
+        .agg(shared_quotes=pl.len().cast(pl.Int32))
+        .join(quoted_grams, on="article_id")
+        .join(quoted_grams.rename({"article_id": "other", "grams": "grams_other"}), on="other")
+        .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
+        .drop("grams", "grams_other")
+    )
+    candidates = pl.concat([rough.select("article_id", "other"), shared.select("article_id", "other")]).unique()
+    full = vectors.select("article_id", "term", "weight")
+    pool = pl.concat([full, history_terms.select(full.columns)])
+    cosine = (
+        candidates.join(full, on="article_id")
+        .join(pool.rename({"article_id": "other", "weight": "weight_other"}), on=["other", "term"])
+        .group_by("article_id", "other")
+        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum())
+    )
+    strong = pl.col("cosine") >= settings.story_cosine
+    quoted = (
+        (pl.col("cosine") >= settings.story_quote_cosine)
+        & (pl.col("shared_quotes") >= settings.story_quote_ngrams)
+        & (pl.col("quote_share") >= settings.story_quote_share)
+    )
+    return (
+        cosine.join(shared, on=["article_id", "other"], how="left")
+        .with_columns(pl.col("shared_quotes").fill_null(0), pl.col("quote_share").fill_null(0.0))
+        .filter(strong | quoted)
+        .with_columns(
+            rule=pl.when(strong)
+            .then(pl.format("tf-idf cosine {} >= {}", pl.col("cosine").round(3), pl.lit(settings.story_cosine)))
+            .otherwise(
+                pl.format(
+                    "tf-idf cosine {} >= {} and {} shared quoted 6-grams ({}% of the fewer) >= {} ({}%)",
+                    pl.col("cosine").round(3),
+                    pl.lit(settings.story_quote_cosine),
+                    pl.col("shared_quotes"),
+                    (pl.col("quote_share") * 100).round(0).cast(pl.Int32),
+                    pl.lit(settings.story_quote_ngrams),
+                    pl.lit(round(settings.story_quote_share * 100)),
+                )
+            )
+        )
+        .drop("quote_share")
+    )
+
+
+def assign(batch: pl.DataFrame, linked: pl.DataFrame, history_stories: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``story_id`` for every batch article.
+
+    ``batch``: ``article_id``, ``word_count``, ``source_path``; ``history_stories``:
+    ``article_id``, ``story_id`` of published articles. A connected group of batch
+    articles joins the story of its most similar published article, or starts a
+    story named after its most complete article.
+    """
+    batch_ids = batch.get_column("article_id")
+    inner = linked.filter(pl.col("other").is_in(batch_ids.implode()))
+    groups = minhash.components(batch_ids, inner.rename({"article_id": "key"}))
+    outer = (
+        linked.join(history_stories, left_on="other", right_on="article_id")
+        .join(groups.rename({"key": "article_id"}), on="article_id")
+        .sort("cosine", descending=True)
+        .group_by("group", maintain_order=True)
+        .agg(pl.col("story_id").first())
+    )
+    founders = (
+        groups.rename({"key": "article_id"})
+        .join(batch, on="article_id")
+        .sort(["group", "word_count", "source_path"], descending=[False, True, False])
+        .group_by("group", maintain_order=True)
+        .agg(founder=pl.col("article_id").first())
+    )
+    return (
+        groups.rename({"key": "article_id"})
+        .join(outer, on="group", how="left")
+        .join(founders, on="group")
+        .select("article_id", story_id=pl.coalesce("story_id", stable_id(pl.format("story:{}", "founder"))))
+    )
+
+
+def summarize(articles: pl.DataFrame) -> pl.DataFrame:
+    """The ``stories`` table, from every article's ``story_id``, ``article_id``, ``headline``, ``word_count``
+    and ``ingested_at``."""
+    ordered = articles.sort(
+        ["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False]
+    )
+    return ordered.group_by("story_id", maintain_order=True).agg(
+        article_count=pl.len().cast(pl.Int32),
+        canonical_article_id=pl.col("article_id").first(),
+        headline=pl.col("headline").first(),
+        first_seen=pl.col("ingested_at").min(),
+        last_seen=pl.col("ingested_at").max(),
+    )

@@ -158,7 +158,9 @@ def _stories(
         .collect()
     )
     assigned = stories.assign(kept.select("article_id", "word_count", "source_path"), linked, history_stories)
-    state = {"terms": top, "term_counts": batch_df, "quotes": quotes, "story_links": linked}
+    # A pair inside the batch is found from both ends; keep one.
+    one_way = ~_in("other", kept.get_column("article_id")) | (pl.col("article_id") < pl.col("other"))
+    state = {"terms": top, "term_counts": batch_df, "quotes": quotes, "story_links": linked.filter(one_way)}
     return assigned, state
 
 

@@ -42,6 +42,7 @@ def _check_output(output: Path) -> None:
 def _print_summary(summary: dict[str, Any]) -> None:
     quarantined = summary["quarantined"]
     reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(quarantined.items())) or "none"
+    kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(summary["duplicates_by_kind"].items())) or "none"
     lines = [
         "",
         f"newsflow run {summary['run_id']} finished in {summary['seconds']:.1f} s",
@@ -49,9 +50,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"  unchanged (skipped)   {summary['files_unchanged']:>8}",
         f"  new                   {summary['files_new']:>8}",
         f"  curated               {summary['curated']:>8}",
-        f"  duplicates            {summary['duplicates']:>8}",
+        f"  duplicates            {summary['duplicates']:>8}   ({kinds})",
         f"  quarantined           {summary['quarantined_total']:>8}   ({reasons})",
         f"  repeated paragraphs   {summary['repeated_paragraphs_removed']:>8}   removed",
+        f"  boilerplate           {summary['boilerplate_paragraphs']:>8}   paragraphs flagged",
+        f"  stories               {summary['stories'] if summary['stories'] is not None else '-':>8}   in the tables",
         f"  validation            {summary['validation']:>8}",
         f"  tables                {summary['tables']}",
         f"  validation report     {summary['data_docs'] or '-'}",
@@ -107,6 +110,19 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from newsflow import publish
+    from newsflow.explain import NotFoundError, explain
+    from newsflow.storage import Layout
+
+    layout = Layout(Path(args.output))
+    try:
+        print(explain(lambda table: publish.scan(layout, table), args.key))
+    except NotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
@@ -118,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--source", default="seeds", help="landing folder to read (default: seeds/)")
     run.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
     run.set_defaults(handler=_run)
+    why = commands.add_parser("explain", help="why a file or article was curated, dropped or grouped")
+    why.add_argument("key", help="a source path (relative to the source folder) or an article id")
+    why.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    why.set_defaults(handler=_explain)
     docs = commands.add_parser("docs", help="print the data dictionary generated from the table schemas")
     docs.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     docs.set_defaults(handler=_docs)

@@ -26,8 +26,12 @@ class RunSummary:
     files_new: int = 0
     curated: int = 0
     duplicates: int = 0
+    duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)
     repeated_paragraphs_removed: int = 0
+    boilerplate_paragraphs: int = 0
+    stories: int | None = None
+    """Stories in the published tables after this run (None when nothing was published)."""
     validation: str = "skipped"
     """'passed', 'failed', or 'skipped' (nothing new to validate)."""
     published: bool = False
@@ -46,7 +50,10 @@ class RunSummary:
         self.curated = statuses.get(Status.CURATED.value, 0)
         self.duplicates = statuses.get(Status.DUPLICATE.value, 0)
         self.quarantined = dict(run.tables["quarantine"].group_by("reason").len().sort("reason").iter_rows())
+        self.duplicates_by_kind = dict(run.tables["duplicates"].group_by("kind").len().sort("kind").iter_rows())
         self.repeated_paragraphs_removed = run.counters.get("paragraphs", {}).get("dropped_repeated", 0)
+        self.boilerplate_paragraphs = run.counters.get("paragraphs", {}).get("boilerplate", 0)
+        self.stories = run.tables["stories"].height
         self.counters = run.counters
         self.validation = "passed" if outcome.success else "failed"
         self.failures = list(outcome.failures)
@@ -76,11 +83,14 @@ class RunSummary:
             ("new", self.files_new),
             ("curated", self.curated),
             ("duplicates", self.duplicates),
+            *((f"  duplicates: {kind}", n) for kind, n in sorted(self.duplicates_by_kind.items())),
             ("quarantined", self.quarantined_total),
         ]
         pairs += [(f"  quarantined: {reason}", n) for reason, n in sorted(self.quarantined.items())]
         pairs += [
             ("repeated paragraphs removed", self.repeated_paragraphs_removed),
+            ("boilerplate paragraphs flagged", self.boilerplate_paragraphs),
+            ("stories (all published)", "-" if self.stories is None else self.stories),
             ("validation", self.validation),
             ("published", "yes" if self.published else "no"),
             ("tables", self.tables),

@@ -190,6 +190,15 @@ def test_bbc_corpus(tmp_path: Path, bbc: Path) -> None:
         assert text is not None
         assert headlines[path] == " ".join(text.splitlines()[0].split()), path
 
+    # near copies beyond the byte-identical ones, and stories that never mix BBC categories
+    assert summary["duplicates_by_kind"]["near"] > 0
+    mixed = rows(
+        output,
+        "articles",
+        "select story_id from t group by 1 having count(distinct split_part(source_path, '/', 1)) > 1",
+    )
+    assert mixed == []
+
     counts = {table: count(output, table) for table in TABLES}
     again = ingest(source=str(bbc), output=str(output))
     assert again["files_new"] == 0

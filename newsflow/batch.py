@@ -6,6 +6,7 @@ Counters follow datatrove's convention: every step reports ``total``, ``kept`` a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -134,6 +135,8 @@ def _near_duplicates(
         history_sigs,
         history_bands.rename({"article_id": "key"}),
         threshold=settings.near_duplicate_threshold,
+        containment=settings.near_duplicate_containment,
+        min_jaccard=settings.near_duplicate_min_jaccard,
     )
     return near, sigs, bands
 
@@ -185,14 +188,19 @@ def assemble_run(
         paragraphs, history_counts.collect(), min_articles=settings.boilerplate_min_articles
     )
 
+    clock = time.perf_counter()
     near, sigs, bands = _near_duplicates(kept, paragraphs, history, settings)
+    near_ms = round((time.perf_counter() - clock) * 1000)
     near_rule = pl.format(
-        "near: estimated {}-word shingle Jaccard {} >= {} (MinHash {}x{}), grouped transitively",
+        "near: estimated {}-word shingle Jaccard {} to the kept article (MinHash {}x{}); pairs verified at "
+        "Jaccard >= {} or containment >= {} with Jaccard >= {}, grouped transitively",
         pl.lit(settings.shingle_words),
         pl.col("similarity").round(3),
-        pl.lit(settings.near_duplicate_threshold),
         pl.lit(settings.minhash_bands),
         pl.lit(settings.minhash_rows),
+        pl.lit(settings.near_duplicate_threshold),
+        pl.lit(settings.near_duplicate_containment),
+        pl.lit(settings.near_duplicate_min_jaccard),
     )
     near_rows = kept.join(near, on="article_id").with_columns(kind=pl.lit(DuplicateKind.NEAR.value), rule=near_rule)
     # A copy of an article that is itself a near duplicate points at what was kept instead.
@@ -214,7 +222,9 @@ def assemble_run(
     kept = kept.join(near, on="article_id", how="anti")
     paragraphs = paragraphs.join(kept.select("article_id"), on="article_id", how="semi")
 
+    clock = time.perf_counter()
     assigned, story_state = _stories(kept, paragraphs, history, settings)
+    stories_ms = round((time.perf_counter() - clock) * 1000)
     kept = kept.join(assigned, on="article_id", how="left")
     stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
     all_articles = pl.concat(
@@ -231,6 +241,7 @@ def assemble_run(
         "dropped_near": near.height,
     }
     counters["paragraphs"]["boilerplate"] = int(paragraphs.get_column("is_boilerplate").sum())
+    counters["milliseconds"] = {"near_duplicates": near_ms, "stories": stories_ms}
     ledger_columns = ["source_path", "source_sha256", "size", "mtime_ns"]
     files = pl.concat(
         [

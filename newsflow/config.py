@@ -59,14 +59,20 @@ class Settings:
     shingle_words: int = 5
     """Words per shingle for near-duplicate detection (datatrove's default)."""
 
-    minhash_bands: int = 14
-    """LSH bands; with ``minhash_rows`` sets the candidate threshold (1/bands)**(1/rows), ~0.72."""
+    minhash_bands: int = 20
+    """LSH bands; with ``minhash_rows`` sets the candidate threshold (1/bands)**(1/rows), ~0.55."""
 
-    minhash_rows: int = 8
+    minhash_rows: int = 5
     """Signature values per band. Changing bands or rows makes stored signatures unusable."""
 
     near_duplicate_threshold: float = 0.75
     """Estimated word-shingle Jaccard at or above which two articles are near duplicates."""
+
+    near_duplicate_containment: float = 0.9
+    """... or the share of one article's shingles inside the other's (a copy with a paragraph cut) ..."""
+
+    near_duplicate_min_jaccard: float = 0.5
+    """... provided their Jaccard is at least this (a brief is not a copy of the long piece quoting it)."""
 
     boilerplate_min_articles: int = 5
     """A paragraph found verbatim in this many articles is boilerplate: flagged, and ignored for similarity."""
@@ -120,6 +126,8 @@ class Settings:
             "story_cosine",
             "story_quote_share",
             "story_quote_cosine",
+            "near_duplicate_containment",
+            "near_duplicate_min_jaccard",
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")

@@ -100,8 +100,14 @@ def find_near_duplicates(
     history_bands: pl.DataFrame,
     *,
     threshold: float,
+    containment: float,
+    min_jaccard: float,
 ) -> pl.DataFrame:
     """Batch articles that near-duplicate another article, grouped transitively.
+
+    A candidate pair is verified when its estimated Jaccard similarity reaches
+    ``threshold``, or when it reaches ``min_jaccard`` and one article's shingles are
+    at least ``containment`` inside the other's (a copy with a paragraph cut).
 
     ``articles``: batch ``article_id``, ``word_count``, ``source_path``. ``history``:
     published ``key``, ``signature``, ``ingested_at`` of the articles whose bands
@@ -115,8 +121,18 @@ def find_near_duplicates(
     pairs = minhash.candidate_pairs(bands, history_bands)
     if pairs.height == 0:
         return empty
-    all_sigs = pl.concat([sigs, history.select("key", "signature")]).unique("key")
-    pairs = pairs.with_columns(minhash.similarity(pairs, all_sigs)).filter(pl.col("similarity") >= threshold)
+    all_sigs = pl.concat([sigs, history.select("key", "shingles", "signature")]).unique("key")
+    sizes = all_sigs.select("key", "shingles")
+    contained = minhash.containment(pl.col("similarity"), pl.col("shingles"), pl.col("shingles_other"))
+    pairs = (
+        pairs.with_columns(minhash.similarity(pairs, all_sigs))
+        .join(sizes, on="key")
+        .join(sizes.rename({"key": "other", "shingles": "shingles_other"}), on="other")
+        .filter(
+            (pl.col("similarity") >= threshold) | ((pl.col("similarity") >= min_jaccard) & (contained >= containment))
+        )
+        .select("key", "other")
+    )
     if pairs.height == 0:
         return empty
     nodes = pl.concat(

@@ -124,7 +124,12 @@ SCHEMAS: dict[str, pa.Schema] = {
 _KEY = _field("article_id", _STR, "The article the row describes.")
 STATE_SCHEMAS: dict[str, pa.Schema] = {
     "signatures": pa.schema(
-        [_KEY, _field("signature", pa.large_list(pa.uint64()), "MinHash signature."), _INGESTED_AT],
+        [
+            _KEY,
+            _field("shingles", pa.int32(), "Distinct shingles of the article."),
+            _field("signature", pa.large_list(pa.uint64()), "MinHash signature."),
+            _INGESTED_AT,
+        ],
         metadata={"description": "MinHash signatures of curated articles (near-duplicate state)."},
     ),
     "bands": pa.schema(

@@ -40,7 +40,7 @@ def test_valid_run_passes_and_builds_data_docs(tables: dict[str, pl.DataFrame], 
     outcome = check(tables, tmp_path)
     assert outcome.success, outcome.failures
     assert outcome.data_docs is not None and outcome.data_docs.is_file()
-    assert set(outcome.tables) == {"articles", "paragraphs", "duplicates", "quarantine", "files"}
+    assert set(outcome.tables) == {"articles", "paragraphs", "duplicates", "quarantine", "files", "stories"}
 
 
 def test_repeated_paragraph_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_missing_quarantine_bytes_fail(tables: dict[str, pl.DataFrame], tmp_path
 
 
 def test_suites_are_named_and_loadable(tmp_path: Path) -> None:
-    for table in ("articles", "paragraphs", "duplicates", "quarantine", "files"):
+    for table in ("articles", "paragraphs", "duplicates", "quarantine", "files", "stories"):
         assert load_suite(table)["expectations"]
     (tmp_path / "articles.json").write_text("{not json")
     with pytest.raises(SuiteError, match="cannot read"):

@@ -80,6 +80,9 @@ class Settings:
     story_top_terms: int = 40
     """Highest TF-IDF terms kept per article to compare stories."""
 
+    story_term_postings: int = 100
+    """Terms among the top terms of more articles than this propose no story candidates."""
+
     story_cosine: float = 0.6
     """TF-IDF cosine at or above which two articles tell the same story."""
 
@@ -107,6 +110,7 @@ class Settings:
             "boilerplate_min_articles",
             "story_top_terms",
             "story_quote_ngrams",
+            "story_term_postings",
             "shard_size",
             "max_workers",
             "max_file_bytes",

@@ -113,8 +113,14 @@ def links(
     """
     top = vectors.filter(pl.col("rank") <= settings.story_top_terms).select("article_id", "term", "weight")
     pool_top = pl.concat([top, history_terms.select(top.columns)])
+    # A term in very many articles' top terms proposes pairs quadratically and says little
+    # about one event; candidates come from the rarer ones (full cosines are computed below).
+    selective = pool_top.group_by("term").len().filter(pl.col("len") <= settings.story_term_postings).select("term")
+    top, pool_top = (frame.join(selective, on="term", how="semi") for frame in (top, pool_top))
     pool_quotes = pl.concat([quotes, history_quotes.select(quotes.columns)]).unique()
-    rough = _dot(top, pool_top).filter(pl.col("cosine") >= settings.story_quote_cosine / 3)
+    # Cosine over top terms only is a lower bound of the full cosine: a strong link has
+    # it above half its threshold, a quote-backed one needs the quotes shared anyway.
+    rough = _dot(top, pool_top).filter(pl.col("cosine") >= settings.story_cosine / 2)
     quoted_grams = pool_quotes.group_by("article_id").agg(grams=pl.len())
     shared = (
         quotes.join(pool_quotes, on="quote_hash", suffix="_other")
@@ -126,7 +132,8 @@ def links(
         .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
         .drop("grams", "grams_other")
     )
-    candidates = pl.concat([rough.select("article_id", "other"), shared.select("article_id", "other")]).unique()
+    quote_backed = shared.filter(pl.col("shared_quotes") >= settings.story_quote_ngrams)
+    candidates = pl.concat([rough.select("article_id", "other"), quote_backed.select("article_id", "other")]).unique()
     full = vectors.select("article_id", "term", "weight")
     pool = pl.concat([full, history_terms.select(full.columns)])
     cosine = (

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from newsflow.batch import History, ShardResult, assemble_run, process_shard
 from newsflow.config import Settings
+from newsflow.sources import read_memory
 
 
 def synthetic(corpus: Path, count: int, seed: int = 1) -> list[str]:
@@ -47,24 +47,6 @@ def synthetic(corpus: Path, count: int, seed: int = 1) -> list[str]:
     return texts
 
 
-def read_frame(texts: list[str], offset: int) -> pl.DataFrame:
-    n = len(texts)
-    return pl.DataFrame(
-        {
-            "source_path": [f"synthetic/{offset + i:07d}.txt" for i in range(n)],
-            "size": [len(t) for t in texts],
-            "mtime_ns": [0] * n,
-            "raw": [t.encode() for t in texts],
-            "source_sha256": [f"{offset + i:064x}" for i in range(n)],
-            "text": texts,
-            "encoding": ["utf-8"] * n,
-            "reason": [None] * n,
-            "detail": [None] * n,
-        },
-        schema_overrides={"raw": pl.Binary, "reason": pl.String, "detail": pl.String},
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
@@ -75,7 +57,17 @@ def main() -> None:
     clock = time.perf_counter()
     shards: list[ShardResult] = []
     for offset in range(0, len(texts), 5_000):
-        shards.append(process_shard(read_frame(texts[offset : offset + 5_000], offset), settings))
+        shards.append(
+            process_shard(
+                read_memory(
+                    {
+                        f"synthetic/{offset + i:07d}.txt": t.encode()
+                        for i, t in enumerate(texts[offset : offset + 5_000])
+                    }
+                ),
+                settings,
+            )
+        )
     parse_s = time.perf_counter() - clock
     clock = time.perf_counter()
     run = assemble_run(shards, History.empty(), run_id="bench", ingested_at=datetime.now(UTC), settings=settings)

@@ -161,17 +161,8 @@ def generate(corpus: Path, out: Path, *, originals: int = 400, seed: int = 7) ->
                 group,
                 group,
             )
-        elif variant == 1:
-            case = rng.choice(sorted(NEAR_COPIES))
-            write(
-                f"{category}-{n:04d}-{case}.txt",
-                NEAR_COPIES[case](rng, headline, paragraphs).encode(),
-                case,
-                group,
-                group,
-            )
-        elif variant == 2:
-            for case in rng.sample(sorted(NEAR_COPIES), 2):
+        elif variant in (1, 2):
+            for case in rng.sample(sorted(NEAR_COPIES), variant):
                 write(
                     f"{category}-{n:04d}-{case}.txt",
                     NEAR_COPIES[case](rng, headline, paragraphs).encode(),
@@ -179,9 +170,10 @@ def generate(corpus: Path, out: Path, *, originals: int = 400, seed: int = 7) ->
                     group,
                     group,
                 )
+        if variant == 2:
             with contextlib.suppress(UnicodeEncodeError):
                 write(f"{category}-{n:04d}-latin1.txt", text.encode("latin-1"), "latin1", group, group)
-        elif variant == 3 and any('"' in p for p in paragraphs):
+        if variant == 3 and any('"' in p for p in paragraphs):
             write(
                 f"{category}-{n:04d}-rewrite.txt",
                 _rewrite(rng, headline, paragraphs).encode(),

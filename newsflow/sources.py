@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -75,6 +76,31 @@ def _stream_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _decoded_columns(raws: Sequence[bytes | None]) -> dict[str, list[str | None]]:
+    columns: dict[str, list[str | None]] = {"text": [], "encoding": [], "reason": [], "detail": []}
+    for raw in raws:
+        decoded = decode_bytes(raw) if raw is not None else None
+        columns["text"].append(decoded.text if decoded else None)
+        columns["encoding"].append(decoded.encoding if decoded else None)
+        columns["reason"].append(str(decoded.reason) if decoded and decoded.reason else None)
+        columns["detail"].append(decoded.detail if decoded else None)
+    return columns
+
+
+def read_memory(files: Mapping[str, bytes]) -> pl.DataFrame:
+    """What ``read_files`` yields, for files given as bytes (tests, benchmarks, other sources)."""
+    raws = list(files.values())
+    listing = pl.DataFrame(
+        {"source_path": list(files), "size": [len(raw) for raw in raws], "mtime_ns": [0] * len(raws)},
+        schema=_DISCOVERED,
+    )
+    return listing.with_columns(
+        pl.Series("raw", raws, dtype=pl.Binary),
+        pl.Series("source_sha256", [hashlib.sha256(raw).hexdigest() for raw in raws], dtype=pl.String),
+        *(pl.Series(name, values, dtype=pl.String) for name, values in _decoded_columns(raws).items()),
+    )
+
+
 def read_files(root: Path, listing: pl.DataFrame, *, max_bytes: int) -> pl.DataFrame:
     """Read and decode the files of ``listing``.
 
@@ -85,15 +111,12 @@ def read_files(root: Path, listing: pl.DataFrame, *, max_bytes: int) -> pl.DataF
     resolved_root = root.resolve()
     raws: list[bytes | None] = []
     shas: list[str | None] = []
-    texts: list[str | None] = []
-    encodings: list[str | None] = []
     reasons: list[str | None] = []
     details: list[str | None] = []
     for relative, size in listing.select("source_path", "size").iter_rows():
         path = root / relative
         raw: bytes | None = None
-        sha: str | None = None
-        text = encoding = reason = detail = None
+        sha = reason = detail = None
         try:
             target = path.resolve(strict=True)
             if not target.is_relative_to(resolved_root):
@@ -108,20 +131,15 @@ def read_files(root: Path, listing: pl.DataFrame, *, max_bytes: int) -> pl.DataF
                 sha = hashlib.sha256(raw).hexdigest()
         except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on some Pythons
             reason, detail = Reason.UNREADABLE, f"{type(exc).__name__}: {exc}"
-        if raw is not None:
-            decoded = decode_bytes(raw)
-            text, encoding, reason, detail = decoded.text, decoded.encoding, decoded.reason, decoded.detail
         raws.append(raw)
         shas.append(sha)
-        texts.append(text)
-        encodings.append(encoding)
         reasons.append(None if reason is None else str(reason))
         details.append(detail)
+    decoded = _decoded_columns(raws)
+    decoded["reason"] = [read or dec for read, dec in zip(reasons, decoded["reason"], strict=True)]
+    decoded["detail"] = [read or dec for read, dec in zip(details, decoded["detail"], strict=True)]
     return listing.with_columns(
         pl.Series("raw", raws, dtype=pl.Binary),
         pl.Series("source_sha256", shas, dtype=pl.String),
-        pl.Series("text", texts, dtype=pl.String),
-        pl.Series("encoding", encodings, dtype=pl.String),
-        pl.Series("reason", reasons, dtype=pl.String),
-        pl.Series("detail", details, dtype=pl.String),
+        *(pl.Series(name, values, dtype=pl.String) for name, values in decoded.items()),
     )

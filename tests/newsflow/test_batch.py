@@ -10,35 +10,10 @@ from hypothesis import strategies as st
 
 from newsflow.batch import History, assemble_run, count_outcomes, process_shard
 from newsflow.config import Settings
-from newsflow.decode import decode_bytes
 from newsflow.reasons import Reason
+from newsflow.sources import read_memory
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def read_frame(files: dict[str, bytes]) -> pl.DataFrame:
-    """What ``sources.read_files`` yields, built from bytes in memory."""
-    decoded = [decode_bytes(raw) for raw in files.values()]
-    return pl.DataFrame(
-        {
-            "source_path": list(files),
-            "size": [len(raw) for raw in files.values()],
-            "mtime_ns": [0] * len(files),
-            "raw": list(files.values()),
-            "source_sha256": [f"{i:064x}" for i in range(len(files))],
-            "text": [d.text for d in decoded],
-            "encoding": [d.encoding for d in decoded],
-            "reason": [None if d.reason is None else str(d.reason) for d in decoded],
-            "detail": [d.detail for d in decoded],
-        },
-        schema_overrides={
-            "raw": pl.Binary,
-            "text": pl.String,
-            "encoding": pl.String,
-            "reason": pl.String,
-            "detail": pl.String,
-        },
-    )
 
 
 def test_counters_follow_total_kept_dropped() -> None:
@@ -52,7 +27,7 @@ def test_counters_follow_total_kept_dropped() -> None:
 
 def test_run_tables_reconcile() -> None:
     shard = process_shard(
-        read_frame({"a.txt": b"Head\n\nBody.\n", "b.txt": b"HEAD!\n\nbody\n", "c.txt": b"", "d.txt": b"Head only\n"}),
+        read_memory({"a.txt": b"Head\n\nBody.\n", "b.txt": b"HEAD!\n\nbody\n", "c.txt": b"", "d.txt": b"Head only\n"}),
         Settings(),
     )
     run = assemble_run([shard], History.empty(), run_id="r", ingested_at=NOW, settings=Settings())
@@ -70,7 +45,7 @@ def test_run_tables_reconcile() -> None:
 @given(st.lists(st.binary(max_size=600) | st.text(max_size=600).map(str.encode), min_size=1, max_size=6))
 def test_arbitrary_bytes_end_curated_duplicate_or_quarantined(blobs: list[bytes]) -> None:
     files = {f"{i}.txt": raw for i, raw in enumerate(blobs)}
-    shard = process_shard(read_frame(files), Settings())
+    shard = process_shard(read_memory(files), Settings())
     run = assemble_run([shard], History.empty(), run_id="r", ingested_at=NOW, settings=Settings())
     ledger = run.tables["files"]
     assert sorted(ledger.get_column("source_path").to_list()) == sorted(files)

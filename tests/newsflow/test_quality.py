@@ -11,7 +11,7 @@ import pytest
 from newsflow.batch import History, assemble_run, process_shard
 from newsflow.config import Settings
 from newsflow.quality import Outcome, SuiteError, load_suite, suite_parameters, validate_run, validation_views
-from tests.newsflow.test_batch import read_frame
+from newsflow.sources import read_memory
 
 NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
 
@@ -20,7 +20,7 @@ NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
 def tables() -> dict[str, pl.DataFrame]:
     files = {"a.txt": b"Head\n\nOne.\n\nTwo.\n\nThree.\n", "b.txt": b"Other\n\nBody.\n", "c.txt": b""}
     run = assemble_run(
-        [process_shard(read_frame(files), Settings())],
+        [process_shard(read_memory(files), Settings())],
         History.empty(),
         run_id="r",
         ingested_at=datetime(2025, 1, 1, tzinfo=UTC),

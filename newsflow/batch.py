@@ -1,4 +1,4 @@
-"""One run's rows: from read shards to the five tables, as pure frame functions.
+"""One run's rows: from read shards to the tables and the dedup/story state, as pure frame functions.
 
 Counters follow datatrove's convention: every step reports ``total``, ``kept`` and
 ``dropped_<reason>``, and what it drops is kept as rows, never silently lost.

@@ -111,8 +111,7 @@ def find_near_duplicates(
 
     ``articles``: batch ``article_id``, ``word_count``, ``source_path``. ``history``:
     published ``key``, ``signature``, ``ingested_at`` of the articles whose bands
-    matched (``history_bands``). Candidate pairs are verified against ``threshold``
-    (estimated Jaccard); each connected component keeps one article: the earliest
+    matched (``history_bands``). Each connected component keeps one article: the earliest
     ingested (a published one), then the most complete (most words), then the
     first ``source_path``. Returns ``article_id``, ``duplicate_of``, ``similarity``
     (estimated Jaccard to the kept article) for the batch articles to drop.

@@ -108,11 +108,18 @@ def similarity(pairs: pl.DataFrame, sigs: pl.DataFrame) -> pl.Series:
     """Estimated Jaccard similarity of each pair: the share of equal signature values (NumPy, vectorized)."""
     if pairs.height == 0:
         return pl.Series("similarity", [], dtype=pl.Float64)
-    index = {key: i for i, key in enumerate(sigs.get_column("key").to_list())}
     column = sigs.get_column("signature")
     matrix = column.list.to_array(int(column.list.len()[0])).to_numpy()
-    left = matrix[[index[k] for k in pairs.get_column("key").to_list()]]
-    right = matrix[[index[k] for k in pairs.get_column("other").to_list()]]
+    position = sigs.select("key").with_row_index("i")
+    rows = (
+        pairs.select("key", "other")
+        .with_row_index("pair")
+        .join(position, on="key")
+        .join(position.rename({"key": "other", "i": "j"}), on="other")
+        .sort("pair")
+    )
+    left = matrix[rows.get_column("i").to_numpy()]
+    right = matrix[rows.get_column("j").to_numpy()]
     return pl.Series("similarity", (left == right).mean(axis=1), dtype=pl.Float64)
 
 

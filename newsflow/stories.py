@@ -181,24 +181,22 @@ def assign(batch: pl.DataFrame, linked: pl.DataFrame, history_stories: pl.DataFr
     """
     batch_ids = batch.get_column("article_id")
     inner = linked.filter(pl.col("other").is_in(batch_ids.implode()))
-    groups = minhash.components(batch_ids, inner.rename({"article_id": "key"}))
+    groups = minhash.components(batch_ids, inner.rename({"article_id": "key"})).rename({"key": "article_id"})
     outer = (
         linked.join(history_stories, left_on="other", right_on="article_id")
-        .join(groups.rename({"key": "article_id"}), on="article_id")
+        .join(groups, on="article_id")
         .sort("cosine", descending=True)
         .group_by("group", maintain_order=True)
         .agg(pl.col("story_id").first())
     )
     founders = (
-        groups.rename({"key": "article_id"})
-        .join(batch, on="article_id")
+        groups.join(batch, on="article_id")
         .sort(["group", "word_count", "source_path"], descending=[False, True, False])
         .group_by("group", maintain_order=True)
         .agg(founder=pl.col("article_id").first())
     )
     return (
-        groups.rename({"key": "article_id"})
-        .join(outer, on="group", how="left")
+        groups.join(outer, on="group", how="left")
         .join(founders, on="group")
         .select("article_id", story_id=pl.coalesce("story_id", stable_id(pl.format("story:{}", "founder"))))
     )

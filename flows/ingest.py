@@ -19,6 +19,7 @@ from tasks.ingest import (
     deduplicate,
     discard_staging,
     discover_files,
+    exclusive_output,
     load_ledger,
     parse_shard,
     plan_reads,
@@ -44,29 +45,33 @@ def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any]
     source_root, layout = Path(source), Layout(Path(output))
     summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output, tables=str(layout.curated))
 
-    listing = discover_files(source_root, layout.root, config)
-    known, history = load_ledger(layout)
-    shards = plan_reads(listing, known, config)
-    reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
-    # Passing the future (not its result) lets Prefect draw the read -> parse edge.
-    parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]  # type: ignore[call-overload]
-    results = [future.result() for future in parsed]
+    with exclusive_output(layout, run_id, config):
+        listing = discover_files(source_root, layout.root, config)
+        known, history = load_ledger(layout)
+        shards = plan_reads(listing, known, config)
+        reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
+        # Passing the future (not its result) lets Prefect draw the read -> parse edge.
+        parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]  # type: ignore[call-overload]
+        results = [future.result() for future in parsed]
 
-    outcome = None
-    if any(result.candidates.height + result.quarantined.height for result in results):
-        run = deduplicate(results, history, run_id, started_at, config)
-        staged = stage_tables(layout, source_root, run, run_id, started_at)
-        outcome = validate_tables(layout, staged, run, history, config, run_id)
-        summary.fill_from(run, outcome)
-        if outcome.success:
-            publish_snapshot(layout, staged, f"{started_at:%Y%m%dT%H%M%S}-{run_id}", config)
-            summary.published = True
-        else:
-            discard_staging(staged)
-    summary.files_seen = listing.height
-    summary.files_unchanged = listing.height - summary.files_new
-    summary.seconds = time.perf_counter() - clock
-    report(layout, summary, outcome)
+        outcome = None
+        if any(result.candidates.height + result.quarantined.height for result in results):
+            run = deduplicate(results, history, run_id, started_at, config)
+            staged = stage_tables(layout, source_root, run, run_id, started_at)
+            unchanged = listing.height - sum(shard.height for shard in shards)
+            outcome = validate_tables(
+                layout, staged, run, history, config, run_id, files_seen=listing.height, files_unchanged=unchanged
+            )
+            summary.fill_from(run, outcome)
+            if outcome.success:
+                publish_snapshot(layout, staged, f"{started_at:%Y%m%dT%H%M%S}-{run_id}", config)
+                summary.published = True
+            else:
+                discard_staging(staged)
+        summary.files_seen = listing.height
+        summary.files_unchanged = listing.height - summary.files_new
+        summary.seconds = time.perf_counter() - clock
+        report(layout, summary, outcome)
     if outcome is not None and not outcome.success:
         raise QualityGateError(outcome.message())
     return summary.as_json()

@@ -41,7 +41,15 @@ class ShardResult:
 
 
 def process_shard(read: pl.DataFrame, settings: Settings) -> ShardResult:
-    """Parse the decodable files of a read shard; everything else is quarantined."""
+    """Parse the decodable files of a read shard; everything else is quarantined.
+
+    Files marked ``known_content`` (see ``ledger.mark_known_content``) are counted
+    as ``read.dropped_unchanged_content`` and go no further.
+    """
+    known = pl.col("known_content") if "known_content" in read.columns else pl.lit(False)
+    seen = read.height
+    skipped = read.filter(known).height
+    read = read.filter(~known)
     indexed = read.with_row_index("doc")
     decodable = indexed.filter(pl.col("reason").is_null())
     parsed = parse_articles(decodable.select("doc", "text"), settings)
@@ -51,17 +59,20 @@ def process_shard(read: pl.DataFrame, settings: Settings) -> ShardResult:
         reason=pl.coalesce("reason", "parse_reason"),
         detail=pl.coalesce("detail", "parse_detail"),
     )
-    candidates = merged.filter(pl.col("reason").is_null()).drop("raw", "text", "parse_reason", "parse_detail")
+    candidates = merged.filter(pl.col("reason").is_null()).drop(
+        "raw", "text", "parse_reason", "parse_detail", "known_content", strict=False
+    )
     quarantined = merged.filter(pl.col("reason").is_not_null()).select(
         "source_path", "source_sha256", "size", "mtime_ns", "raw", "reason", "detail"
     )
     paragraphs = parsed.paragraphs.join(candidates.select("doc", "source_path", "article_id"), on="doc").drop("doc")
-    read_drops = read.get_column("reason").drop_nulls()
+    unchanged = pl.Series("reason", ["unchanged_content"] * skipped, dtype=pl.String)
+    read_drops = pl.concat([read.get_column("reason").drop_nulls(), unchanged])
     parse_drops = merged.filter(pl.col("parse_reason").is_not_null()).get_column("parse_reason")
     repeats = int(candidates.get_column("repeated_paragraphs_removed").sum() or 0)
     kept_paragraphs = paragraphs.height
     counters = {
-        "read": count_outcomes(read.height, read_drops),
+        "read": count_outcomes(seen, read_drops),
         "parse": count_outcomes(decodable.height, parse_drops),
         "paragraphs": {
             "total": kept_paragraphs + repeats,
@@ -271,3 +282,27 @@ def assemble_run(
         quarantined_raw=quarantined.select("source_path", "source_sha256", "raw"),
         counters=counters,
     )
+
+
+def record_kept_bytes(tables: dict[str, pl.DataFrame], kept: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The tables with each quarantined file's ``blob_path``, from ``publish.store_quarantined``'s ``kept``.
+
+    A file too large to hold in memory is hashed when read and copied later; if it
+    changed in between, the ledger and the quarantine row take the hash of the bytes
+    actually kept, so "kept bytes match their hash" holds, and the changed size and
+    time make the next run read the file again.
+    """
+    changed = pl.col("kept_sha256").is_not_null() & (pl.col("kept_sha256") != pl.col("source_sha256"))
+    quarantine = (
+        tables["quarantine"]
+        .join(kept, on="source_path", how="left")
+        .with_columns(
+            detail=pl.when(changed)
+            .then(pl.format("{}; it changed before its bytes were kept: the newer bytes are kept", "detail"))
+            .otherwise("detail"),
+            source_sha256=pl.coalesce("kept_sha256", "source_sha256"),
+        )
+        .drop("kept_sha256")
+    )
+    files = tables["files"].update(quarantine.select("source_path", "source_sha256"), on="source_path", how="left")
+    return {**tables, "quarantine": quarantine, "files": files}

@@ -8,6 +8,8 @@ Exit codes (stable, for scripts):
 2     usage error: bad arguments, missing source folder, unwritable output,
       invalid configuration
 3     the run failed for another reason (see the log)
+4     another run held the output folder for longer than
+      ``lock_wait_seconds``: this run did nothing
 ====  =====================================================================
 """
 
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):
@@ -67,6 +69,8 @@ def _run(args: argparse.Namespace) -> int:
     source, output = Path(args.source), Path(args.output)
     if not source.is_dir():
         raise UsageError(f"source folder {str(source)!r} does not exist or is not a folder")
+    if source.resolve().is_relative_to(output.resolve()):
+        raise UsageError(f"source folder {str(source)!r} lies inside the output folder {str(output)!r}")
     _check_output(output)
 
     from newsflow.config import load_settings
@@ -79,6 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from flows.ingest import ingest
+    from newsflow.lock import OutputBusyError
     from newsflow.quality import QualityGateError
 
     threads: Any = ThreadPoolTaskRunner(max_workers=settings.max_workers)
@@ -94,6 +99,9 @@ def _run(args: argparse.Namespace) -> int:
         if report:
             print(f"run report: {report[-1]}", file=sys.stderr)
         return EXIT_QUALITY_GATE
+    except OutputBusyError as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     _print_summary(summary)
     return EXIT_OK
 
@@ -127,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
-        epilog="exit codes: 0 ok, 1 quality gate failed, 2 usage error, 3 run failed",
+        epilog="exit codes: 0 ok, 1 quality gate failed, 2 usage error, 3 run failed, 4 output busy",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ingest new files from a landing folder (one Prefect flow run)")

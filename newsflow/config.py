@@ -102,6 +102,9 @@ class Settings:
     keep_snapshots: int = 3
     """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
 
+    lock_wait_seconds: float = 3600.0
+    """How long a run waits for another run on the same output to finish; 0 refuses at once (exit code 4)."""
+
     def __post_init__(self) -> None:
         positive = (
             "shingle_words",
@@ -135,6 +138,11 @@ class Settings:
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        if not 0.0 <= self.lock_wait_seconds < float("inf"):
+            raise ConfigError(f"lock_wait_seconds must be >= 0, got {self.lock_wait_seconds!r}")
+        pattern = self.source_glob.replace("\\", "/")
+        if pattern.startswith("/") or ".." in pattern.split("/") or not pattern.strip("/"):
+            raise ConfigError(f"source_glob must be a relative pattern inside the source folder, got {pattern!r}")
         if self.headline_min_chars > self.headline_max_chars:
             raise ConfigError("headline_min_chars must not exceed headline_max_chars")
 

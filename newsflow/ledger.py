@@ -15,8 +15,10 @@ def split_unchanged(listing: pl.DataFrame, ledger: pl.DataFrame) -> tuple[pl.Dat
     return fresh, unchanged
 
 
-def drop_known_content(read: pl.DataFrame, ledger: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Files whose (path, SHA-256) is already ingested (touched, not changed) are dropped."""
-    known = ledger.select("source_path", "source_sha256").unique()
-    fresh = read.join(known, on=["source_path", "source_sha256"], how="anti", nulls_equal=False)
-    return fresh, read.height - fresh.height
+def mark_known_content(read: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``known_content``: the file's (path, SHA-256) is already ingested (touched, not changed)."""
+    known = ledger.select(pl.struct("source_path", "source_sha256").unique().implode())
+    return read.with_columns(
+        known_content=pl.struct("source_path", "source_sha256").is_in(known.item())
+        & pl.col("source_sha256").is_not_null()
+    )

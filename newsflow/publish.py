@@ -8,6 +8,7 @@ new one, never a mix, and a crash before the swap leaves the old one published.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Mapping
@@ -42,28 +43,67 @@ def write_table(frame: pl.DataFrame, path: Path, table: str) -> None:
     partial.replace(path)
 
 
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def blob_sha256(layout: Layout, blob_path: str) -> str | None:
+    """SHA-256 of a kept blob (``blob_path`` relative to the output), or None if it is missing."""
+    path = layout.root / blob_path
+    return _sha256_file(path) if path.is_file() else None
+
+
+def _copy_hashing(source: Path, destination: Path) -> str:
+    digest = hashlib.sha256()
+    with source.open("rb") as reader, destination.open("wb") as writer:
+        while chunk := reader.read(1 << 20):
+            digest.update(chunk)
+            writer.write(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
+    return digest.hexdigest()
+
+
 def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -> pl.DataFrame:
-    """Keep the raw bytes of quarantined files; returns ``source_path``, ``blob_path``.
+    """Keep the raw bytes of quarantined files: ``source_path``, ``blob_path``, ``kept_sha256``.
 
     Blobs are content-addressed, so storing is idempotent and a crafted name
-    cannot steer the write. Files too large to hold in memory are copied as a stream.
+    cannot steer the write. A blob already there is reused only if its bytes still
+    hash to its name. Files too large to hold in memory are copied as a stream and
+    hashed as copied: ``kept_sha256`` differs from ``source_sha256`` when such a
+    file changed after it was read, and is the hash of the bytes actually kept.
     """
     paths: list[str | None] = []
+    kept: list[str | None] = []
     for relative, sha, raw in quarantined.select("source_path", "source_sha256", "raw").iter_rows():
         if sha is None:
-            paths.append(None)  # never read (unreadable): nothing to keep
+            paths.append(None)  # never read (vanished, unreadable, ...): nothing to keep
+            kept.append(None)
             continue
         blob = layout.quarantine_blob(sha)
-        if not blob.exists():
+        if not (blob.is_file() and _sha256_file(blob) == sha):
             blob.parent.mkdir(parents=True, exist_ok=True)
             partial = blob.with_name(blob.name + ".partial")
             if raw is not None:
-                partial.write_bytes(raw)
+                with partial.open("wb") as handle:
+                    handle.write(raw)
+                    handle.flush()
+                    os.fsync(handle.fileno())
             else:
-                shutil.copyfile(source / relative, partial)
+                copied = _copy_hashing(source / relative, partial)
+                if copied != sha:
+                    sha, blob = copied, layout.quarantine_blob(copied)
+                    blob.parent.mkdir(parents=True, exist_ok=True)
             partial.replace(blob)
         paths.append(layout.relative(blob))
-    return quarantined.select("source_path").with_columns(pl.Series("blob_path", paths, dtype=pl.String))
+        kept.append(sha)
+    return quarantined.select("source_path").with_columns(
+        pl.Series("blob_path", paths, dtype=pl.String), pl.Series("kept_sha256", kept, dtype=pl.String)
+    )
 
 
 def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFrame]) -> Path:
@@ -128,6 +168,33 @@ def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Pat
     shutil.rmtree(staged, ignore_errors=True)
     collect_garbage(layout, keep=keep)
     return final
+
+
+def recover(layout: Layout) -> list[str]:
+    """Remove what crashed runs left behind; returns what was removed, relative to the output.
+
+    Call only while holding the output lock: then no other run is writing, and every
+    staging folder, half-built snapshot, swap link and partial blob is a leftover.
+    Readers never see these (they are hidden names outside ``curated``), so this is
+    tidying, not repair: the published snapshot is whole whatever was interrupted.
+    """
+    leftovers: list[Path] = []
+    if layout.staging_root.is_dir():
+        leftovers += sorted(layout.staging_root.iterdir())
+    if layout.snapshots.is_dir():
+        leftovers += sorted(layout.snapshots.glob(".building-*"))
+    if layout.root.is_dir():
+        leftovers += sorted(p for p in layout.root.glob(".curated-*") if p.is_symlink())
+    if layout.quarantine.is_dir():
+        leftovers += sorted(layout.quarantine.glob("*/*.partial"))
+    if layout.reports.is_dir():
+        leftovers += sorted(layout.reports.glob("*.partial"))
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return [layout.relative(path) for path in leftovers]
 
 
 def collect_garbage(layout: Layout, *, keep: int) -> None:

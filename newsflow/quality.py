@@ -62,11 +62,12 @@ class Outcome:
 
 
 def validation_views(
-    tables: Mapping[str, pl.DataFrame], published: pl.DataFrame, blob_exists: Mapping[str, bool]
+    tables: Mapping[str, pl.DataFrame], published: pl.DataFrame, blob_hashes: Mapping[str, str | None]
 ) -> dict[str, pl.DataFrame]:
     """Each table plus the derived columns its suite checks.
 
     ``published``: ``article_id``, ``story_id`` of the articles published before this run.
+    ``blob_hashes``: the SHA-256 of each kept blob's bytes as found on disk (None: missing).
     """
     articles, paragraphs = tables["articles"], tables["paragraphs"]
     members = pl.concat([published, articles.select("article_id", "story_id")])
@@ -83,8 +84,12 @@ def validation_views(
         ),
         "duplicates": tables["duplicates"].with_columns(duplicate_of_known=pl.col("duplicate_of").is_in(known_ids)),
         "quarantine": tables["quarantine"].with_columns(
-            bytes_kept=(pl.col("reason") == "unreadable")
-            | pl.col("blob_path").replace_strict(blob_exists, default=False, return_dtype=pl.Boolean)
+            # A file that was read has its bytes kept, hashing to what the ledger says was read.
+            bytes_kept=pl.col("source_sha256").is_null()
+            | (
+                pl.col("blob_path").replace_strict(blob_hashes, default=None, return_dtype=pl.String)
+                == pl.col("source_sha256")
+            ).fill_null(False)
         ),
         "files": tables["files"],
         "stories": tables["stories"]
@@ -93,14 +98,21 @@ def validation_views(
     }
 
 
-def suite_parameters(tables: Mapping[str, pl.DataFrame], files_read: int, settings: Settings) -> dict[str, Any]:
-    """Values the stored suites refer to as ``{"$PARAMETER": name}``."""
+def suite_parameters(
+    tables: Mapping[str, pl.DataFrame], *, files_seen: int, files_skipped: int, settings: Settings
+) -> dict[str, Any]:
+    """Values the stored suites refer to as ``{"$PARAMETER": name}``.
+
+    ``files_seen`` and ``files_skipped`` (unchanged since ingested) come from
+    discovery and the ledger, not from the tables, so the ``files`` suite's row
+    count states the reconciliation rule: seen = skipped + curated + duplicate + quarantined.
+    """
     statuses = dict(tables["files"].group_by("status").len().iter_rows())
     return {
         "headline_min_chars": settings.headline_min_chars,
         "headline_max_chars": settings.headline_max_chars,
         "max_paragraphs": settings.max_paragraphs,
-        "files_read": files_read,
+        "files_new": files_seen - files_skipped,
         "files_curated": statuses.get("curated", 0),
         "files_duplicate": statuses.get("duplicate", 0),
         "files_quarantined": statuses.get("quarantined", 0),

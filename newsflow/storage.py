@@ -10,6 +10,7 @@
       quarantine/<sha256[:2]>/<sha256>        raw bytes of every quarantined file
       validation/<run_id>/index.html          Great Expectations Data Docs of the run
       reports/<run_id>.json                   the run summary
+      .lock                                   held by the run that may publish (see ``newsflow.lock``)
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class Layout:
     @property
     def staging_root(self) -> Path:
         return self.root / ".staging"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".lock"
 
     @property
     def quarantine(self) -> Path:

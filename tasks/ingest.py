@@ -8,6 +8,8 @@ costs tens of milliseconds of orchestration. No task caches its inputs
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from newsflow import batch, ledger, publish, quality, sources
 from newsflow.batch import History, RunTables, ShardResult
 from newsflow.config import Settings
+from newsflow.lock import output_lock
 from newsflow.run import RunSummary
 from newsflow.storage import Layout
 
@@ -45,6 +48,17 @@ def discover_files(source: Path, output: Path, settings: Settings) -> pl.DataFra
     return listing
 
 
+@contextmanager
+def exclusive_output(layout: Layout, run_id: str, settings: Settings) -> Iterator[None]:
+    """Hold the output's lock for the run (see ``newsflow.lock``); then tidy what crashed runs left."""
+    logger = get_run_logger()
+    with output_lock(layout.lock, run_id, wait_seconds=settings.lock_wait_seconds, on_wait=logger.warning):
+        removed = publish.recover(layout)
+        if removed:
+            logger.info("removed %d leftover(s) of interrupted runs: %s", len(removed), ", ".join(removed))
+        yield
+
+
 @task(name="load-ledger", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
 def load_ledger(layout: Layout) -> tuple[pl.DataFrame, History]:
     """The published files ledger, and lazy scans of the published history for dedup and stories."""
@@ -66,12 +80,12 @@ def plan_reads(listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -
 
 @task(name="read-shard", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
 def read_shard(source: Path, listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    """Read and decode a shard; drop files whose content is already ingested (touched, not changed)."""
-    read = sources.read_files(source, listing, max_bytes=settings.max_file_bytes)
-    fresh, skipped = ledger.drop_known_content(read, known)
+    """Read and decode a shard; mark files whose content is already ingested (touched, not changed)."""
+    read = ledger.mark_known_content(sources.read_files(source, listing, max_bytes=settings.max_file_bytes), known)
+    skipped = int(read.get_column("known_content").sum())
     if skipped:
         get_run_logger().info("%d file(s) touched but unchanged in content; skipped", skipped)
-    return fresh
+    return read
 
 
 @task(name="parse-shard", cache_policy=NO_CACHE)
@@ -103,20 +117,35 @@ def deduplicate(
 @task(name="stage", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
 def stage_tables(layout: Layout, source: Path, run: RunTables, run_id: str, started_at: datetime) -> Staged:
     """Keep quarantined bytes, then write the run's tables to its staging folder."""
-    blob_paths = publish.store_quarantined(layout, source, run.quarantined_raw)
-    tables = dict(run.tables)
-    tables["quarantine"] = tables["quarantine"].join(blob_paths, on="source_path", how="left")
+    kept = publish.store_quarantined(layout, source, run.quarantined_raw)
+    tables = batch.record_kept_bytes(run.tables, kept)
     return Staged(publish.stage(layout, run_id, started_at.date(), {**tables, **run.state}), tables)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_tables(
-    layout: Layout, staged: Staged, run: RunTables, history: History, settings: Settings, run_id: str
+    layout: Layout,
+    staged: Staged,
+    run: RunTables,
+    history: History,
+    settings: Settings,
+    run_id: str,
+    *,
+    files_seen: int,
+    files_unchanged: int,
 ) -> quality.Outcome:
+    """The quality gate; ``files_unchanged``: files skipped unread because size and time match the ledger."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     published = history.articles.select("article_id", "story_id").collect()
-    views = quality.validation_views(staged.tables, published, {blob: (layout.root / blob).is_file() for blob in blobs})
-    parameters = quality.suite_parameters(staged.tables, run.counters["read"]["total"], settings)
+    # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
+    hashes = {blob: publish.blob_sha256(layout, blob) for blob in blobs}
+    views = quality.validation_views(staged.tables, published, hashes)
+    parameters = quality.suite_parameters(
+        staged.tables,
+        files_seen=files_seen,
+        files_skipped=files_unchanged + run.counters["read"].get("dropped_unchanged_content", 0),
+        settings=settings,
+    )
     suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR
     outcome = quality.validate_run(views, parameters, docs_dir=layout.data_docs(run_id), suites_dir=suites)
     logger = get_run_logger()

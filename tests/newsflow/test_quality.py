@@ -31,9 +31,22 @@ def tables() -> dict[str, pl.DataFrame]:
     return out
 
 
-def check(tables: dict[str, pl.DataFrame], tmp_path: Path, files_read: int = 3) -> Outcome:
-    views = validation_views(tables, NO_IDS, {"quarantine/x": True})
-    return validate_run(views, suite_parameters(tables, files_read, Settings()), docs_dir=tmp_path / "docs")
+def kept_hash(tables: dict[str, pl.DataFrame]) -> dict[str, str | None]:
+    """The blob of the quarantined file, as if stored intact."""
+    return {"quarantine/x": tables["quarantine"].get_column("source_sha256").item()}
+
+
+def check(
+    tables: dict[str, pl.DataFrame],
+    tmp_path: Path,
+    *,
+    seen: int = 3,
+    skipped: int = 0,
+    blobs: dict[str, str | None] | None = None,
+) -> Outcome:
+    views = validation_views(tables, NO_IDS, kept_hash(tables) if blobs is None else blobs)
+    parameters = suite_parameters(tables, files_seen=seen, files_skipped=skipped, settings=Settings())
+    return validate_run(views, parameters, docs_dir=tmp_path / "docs")
 
 
 def test_valid_run_passes_and_builds_data_docs(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
@@ -58,14 +71,23 @@ def test_gap_in_positions_fails(tables: dict[str, pl.DataFrame], tmp_path: Path)
     assert any("expected_position" in f for f in outcome.failures)
 
 
-def test_run_that_does_not_reconcile_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
-    outcome = check(tables, tmp_path, files_read=4)
+@pytest.mark.parametrize(("seen", "skipped"), [(4, 0), (5, 1), (3, 1)])
+def test_run_that_does_not_reconcile_fails(
+    tables: dict[str, pl.DataFrame], tmp_path: Path, seen: int, skipped: int
+) -> None:
+    outcome = check(tables, tmp_path, seen=seen, skipped=skipped)
     assert [f for f in outcome.failures if f.startswith("files: expect_table_row_count_to_equal")]
 
 
-def test_missing_quarantine_bytes_fail(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
-    views = validation_views(tables, NO_IDS, {"quarantine/x": False})
-    outcome = validate_run(views, suite_parameters(tables, 3, Settings()), docs_dir=tmp_path / "docs")
+def test_skipped_files_reconcile(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    assert check(tables, tmp_path, seen=10, skipped=7).success
+
+
+@pytest.mark.parametrize("stored", [None, "0" * 64], ids=["missing", "other-bytes"])
+def test_quarantine_bytes_missing_or_not_matching_fail(
+    tables: dict[str, pl.DataFrame], tmp_path: Path, stored: str | None
+) -> None:
+    outcome = check(tables, tmp_path, blobs={"quarantine/x": stored})
     assert any("bytes_kept" in f for f in outcome.failures)
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from newsflow.schemas import ALL_SCHEMAS, conform, empty
-from newsflow.storage import REPLACED_TABLES, Layout
+from newsflow.schemas import ALL_SCHEMAS, RUN_STAMP_COLUMNS, conform, empty
+from newsflow.storage import REPLACED_TABLES, STATE_TABLES, TABLES, Layout
 
 
 class PublishError(RuntimeError):
@@ -220,3 +220,19 @@ def scan(layout: Layout, table: str) -> pl.LazyFrame:
     if snapshot is None or not any(layout.table(table, snapshot).rglob("*.parquet")):
         return empty(table).lazy()
     return pl.scan_parquet(layout.table_glob(table, snapshot), hive_partitioning=False)
+
+
+def content_checksums(layout: Layout) -> dict[str, str]:
+    """Per published table (state included), a checksum of its rows as a multiset, run stamps left out.
+
+    Equal checksums mean the same rows whichever runs wrote them, in whatever parts
+    and order: how the crash tests tell "as before the run" from "as after it". Row
+    hashes are Polars', stable within one installed version, not across versions.
+    """
+    checksums: dict[str, str] = {}
+    for table in (*TABLES, *STATE_TABLES):
+        frame = scan(layout, table).collect()
+        content = frame.drop([c for c in frame.columns if c in RUN_STAMP_COLUMNS])
+        hashes = content.hash_rows(seed=0).sort().to_numpy().tobytes()
+        checksums[table] = f"{frame.height}:{hashlib.sha256(hashes).hexdigest()[:16]}"
+    return checksums

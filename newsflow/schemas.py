@@ -167,6 +167,8 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 ALL_SCHEMAS = {**SCHEMAS, **STATE_SCHEMAS}
+RUN_STAMP_COLUMNS = frozenset({"run_id", "ingested_at", "first_seen", "last_seen"})
+"""Columns that say which run wrote a row and when; everything else is a function of the input."""
 
 
 def polars_schema(table: str) -> pl.Schema:

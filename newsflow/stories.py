@@ -83,10 +83,23 @@ def tfidf(counts: pl.DataFrame, document_frequency: pl.DataFrame, documents: int
         counts.join(document_frequency.group_by("term").agg(pl.col("df").sum()), on="term", how="left")
         .with_columns(pl.col("df").fill_null(0))
         .with_columns(weight=weight)
+        # A fixed row order, whatever order the multithreaded group-by produced: the
+        # norm's float sum then comes out the same on every run, and ties in weight
+        # (equal counts are common) are broken by term at the top-terms cut.
+        .sort(["article_id", "weight", "term"], descending=[False, True, False])
         .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
-        .with_columns(rank=pl.col("weight").rank("ordinal", descending=True).over("article_id"))
+        .with_columns(rank=(pl.int_range(pl.len()).over("article_id") + 1).cast(pl.UInt32))
         .select("article_id", "term", "weight", "rank")
     )
+
+
+_COSINE_DIGITS = 9
+
+
+def _cosine(products: pl.Expr) -> pl.Expr:
+    # A float sum depends on the order of its terms, which a parallel join does not
+    # fix; rounded, a pair sitting on a threshold lands on the same side every run.
+    return products.sum().round(_COSINE_DIGITS)
 
 
 def _dot(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
@@ -94,7 +107,7 @@ def _dot(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
         left.join(right, on="term", suffix="_other")
         .filter(pl.col("article_id") != pl.col("article_id_other"))
         .group_by("article_id", other="article_id_other")
-        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum())
+        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
     )
 
 
@@ -140,7 +153,7 @@ def links(
         candidates.join(full, on="article_id")
         .join(pool.rename({"article_id": "other", "weight": "weight_other"}), on=["other", "term"])
         .group_by("article_id", "other")
-        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum())
+        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
     )
     strong = pl.col("cosine") >= settings.story_cosine
     quoted = (
@@ -185,7 +198,7 @@ def assign(batch: pl.DataFrame, linked: pl.DataFrame, history_stories: pl.DataFr
     outer = (
         linked.join(history_stories, left_on="other", right_on="article_id")
         .join(groups, on="article_id")
-        .sort("cosine", descending=True)
+        .sort(["cosine", "story_id"], descending=[True, False])
         .group_by("group", maintain_order=True)
         .agg(pl.col("story_id").first())
     )

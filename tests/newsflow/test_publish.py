@@ -82,3 +82,65 @@ def test_a_real_folder_named_curated_is_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "curated").mkdir()
     with pytest.raises(publish.PublishError, match="not the symlink"):
         publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=2)
+
+
+def test_recover_removes_what_crashed_runs_left_and_nothing_else(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=3)
+    run(layout, "crashed", "b.txt")  # staged, never published
+    (layout.snapshots / ".building-s2" / "files").mkdir(parents=True)
+    (layout.root / ".curated-s2").symlink_to(".snapshots/s1")
+    blob = layout.quarantine_blob("ab" * 32)
+    blob.parent.mkdir(parents=True)
+    blob.with_name(blob.name + ".partial").write_bytes(b"half")
+    blob.write_bytes(b"whole")
+    before = publish.content_checksums(layout)
+
+    removed = publish.recover(layout)
+    assert sorted(removed) == sorted(
+        [".staging/crashed", ".snapshots/.building-s2", ".curated-s2", f"quarantine/ab/{'ab' * 32}.partial"]
+    )
+    assert publish.content_checksums(layout) == before
+    assert blob.read_bytes() == b"whole" and (layout.snapshots / "s1").is_dir()
+    assert publish.recover(layout) == []
+
+
+def test_stored_blob_is_rewritten_when_its_bytes_do_not_match(tmp_path: Path) -> None:
+    import hashlib
+
+    layout, raw = Layout(tmp_path / "out"), b"\x00 bad bytes"
+    sha = hashlib.sha256(raw).hexdigest()
+    layout.quarantine_blob(sha).parent.mkdir(parents=True)
+    layout.quarantine_blob(sha).write_bytes(b"truncated")
+    rows = pl.DataFrame({"source_path": ["x.txt"], "source_sha256": [sha], "raw": [raw]})
+    kept = publish.store_quarantined(layout, tmp_path, rows)
+    assert kept.row(0) == ("x.txt", f"quarantine/{sha[:2]}/{sha}", sha)
+    assert publish.blob_sha256(layout, kept.item(0, "blob_path")) == sha
+
+
+def test_large_file_changed_after_reading_keeps_and_records_the_newer_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    from newsflow.batch import record_kept_bytes
+
+    source, layout = tmp_path / "in", Layout(tmp_path / "out")
+    source.mkdir()
+    (source / "big.txt").write_bytes(b"version two, appended after the read")
+    read_sha = hashlib.sha256(b"version one").hexdigest()
+    rows = pl.DataFrame(
+        {"source_path": ["big.txt"], "source_sha256": [read_sha], "raw": [None]}, schema_overrides={"raw": pl.Binary}
+    )
+    kept = publish.store_quarantined(layout, source, rows)
+    new_sha = hashlib.sha256((source / "big.txt").read_bytes()).hexdigest()
+    assert kept.item(0, "kept_sha256") == new_sha
+    assert publish.blob_sha256(layout, kept.item(0, "blob_path")) == new_sha
+
+    tables = {
+        "quarantine": pl.DataFrame(
+            {"source_path": ["big.txt"], "source_sha256": [read_sha], "reason": ["too_large"], "detail": ["d"]}
+        ),
+        "files": pl.DataFrame({"source_path": ["big.txt"], "source_sha256": [read_sha], "status": ["quarantined"]}),
+    }
+    fixed = record_kept_bytes(tables, kept)
+    assert fixed["files"].item(0, "source_sha256") == fixed["quarantine"].item(0, "source_sha256") == new_sha
+    assert "changed before its bytes were kept" in fixed["quarantine"].item(0, "detail")

@@ -1,7 +1,7 @@
 """SIGKILL ``newsflow run`` mid-flight: the published tables stay whole and the next run converges.
 
 CI runs one kill per phase (7); the full count runs with
-``uv run python -m tests.crash.harness --kills 24`` (or ``NEWSFLOW_CRASH_KILLS=24`` here).
+``uv run python -m tests.faults.crash --kills 24`` (or ``NEWSFLOW_CRASH_KILLS=24`` here).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash.harness import PHASES, run_harness
+from tests.faults.crash import PHASES, run_harness
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -1,6 +1,6 @@
 """Crash harness: SIGKILL ``newsflow run`` at random moments and check that nothing is lost or mixed.
 
-    uv run python -m tests.crash.harness [--kills 24] [--files 3000] [--seed 7]
+    uv run python -m tests.faults.crash [--kills 24] [--files 3000] [--seed 7]
 
 A source folder of a few thousand generated articles is ingested in two batches. The
 reference is an uninterrupted run of each: the published tables after batch A are
@@ -109,10 +109,11 @@ class Watched:
                 self.finished.append((task, int(hours) * 3600 + int(minutes) * 60 + float(seconds)))
 
 
-def start_run(source: Path, output: Path, env: dict[str, str]) -> Watched:
+def start_run(source: Path, output: Path, env: dict[str, str], *, cwd: Path = ROOT) -> Watched:
+    """``newsflow run`` in its own process group; ``cwd`` decides which configuration file applies."""
     process = subprocess.Popen(
         [sys.executable, "-m", "newsflow.cli", "run", "--source", str(source), "--output", str(output)],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -290,17 +290,23 @@ def record_kept_bytes(tables: dict[str, pl.DataFrame], kept: pl.DataFrame) -> di
     A file too large to hold in memory is hashed when read and copied later; if it
     changed in between, the ledger and the quarantine row take the hash of the bytes
     actually kept, so "kept bytes match their hash" holds, and the changed size and
-    time make the next run read the file again.
+    time make the next run read the file again. If it could not be copied at all
+    (deleted meanwhile), its hash is cleared: the ledger never claims unkept bytes.
     """
-    changed = pl.col("kept_sha256").is_not_null() & (pl.col("kept_sha256") != pl.col("source_sha256"))
+    read = pl.col("source_sha256").is_not_null()
+    lost = read & pl.col("kept_sha256").is_null()
+    changed = read & (pl.col("kept_sha256") != pl.col("source_sha256"))
     quarantine = (
         tables["quarantine"]
         .join(kept, on="source_path", how="left")
         .with_columns(
-            detail=pl.when(changed)
+            detail=pl.when(lost)
+            .then(pl.format("{}; it vanished or became unreadable before its bytes could be kept", "detail"))
+            .when(changed)
             .then(pl.format("{}; it changed before its bytes were kept: the newer bytes are kept", "detail"))
             .otherwise("detail"),
-            source_sha256=pl.coalesce("kept_sha256", "source_sha256"),
+            # The ledger records the bytes kept; none kept means, to the next run, never read.
+            source_sha256="kept_sha256",
         )
         .drop("kept_sha256")
     )

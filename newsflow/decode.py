@@ -10,6 +10,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from newsflow.markup import html_to_text, looks_like_html
 from newsflow.reasons import Reason
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -19,15 +20,19 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x1f\x8b", "gzip archive"),
-    (b"PK\x03\x04", "zip archive"),
-    (b"%PDF-", "PDF document"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"BZh", "bzip2 archive"),
-    (b"\xfd7zXZ\x00", "xz archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(magic), what)
+    for magic, what in (
+        (rb"\x1f\x8b", "gzip archive"),
+        (rb"PK\x03\x04", "zip archive"),
+        (rb"%PDF-", "PDF document"),
+        (rb"\x89PNG", "PNG image"),
+        (rb"\xff\xd8\xff", "JPEG image"),
+        # "BZh" alone starts words; a stream goes on with the block size and a block or end marker.
+        (rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)", "bzip2 archive"),
+        (rb"\xfd7zXZ\x00", "xz archive"),
+        (rb"7z\xbc\xaf\x27\x1c", "7z archive"),
+    )
 )
 # C0 controls other than tab, LF, VT, FF, CR, plus DEL: never in real prose.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -35,6 +40,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # UTF-8 as a whole means mixed encodings rather than a single-byte code page.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _C1_RANGE = re.compile(rb"[\x80-\x9f]")
+# Characters that show nothing: a file of only these and whitespace has no text.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MAX_CONTROL_SHARE = 0.001
 
 
@@ -81,7 +88,7 @@ def _decode_text(raw: bytes) -> tuple[str, str] | Decoded:
                     None, None, Reason.BINARY, f"{encoding} byte-order mark but invalid {encoding}: {exc.reason}"
                 )
     for magic, what in _SIGNATURES:
-        if raw.startswith(magic):
+        if magic.match(raw):
             return Decoded(None, None, Reason.BINARY, what)
     if b"\x00" in raw:
         utf16 = _guess_utf16_without_bom(raw)
@@ -106,17 +113,35 @@ def _decode_text(raw: bytes) -> tuple[str, str] | Decoded:
 
 
 def decode_bytes(raw: bytes) -> Decoded:
-    """Decode one file's bytes. Never raises; bad input yields a quarantine reason."""
+    """Decode one file's bytes. Never raises; bad input yields a quarantine reason.
+
+    An HTML export (``markup.looks_like_html``) is converted to plain text, and its
+    encoding is recorded with ``+html`` (``utf-8+html``).
+    """
     if not raw:
         return Decoded(None, None, Reason.EMPTY, "file has zero bytes")
     outcome = _decode_text(raw)
     if isinstance(outcome, Decoded):
         return outcome
     text, encoding = outcome
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        return Decoded(None, encoding, Reason.WHITESPACE_ONLY, f"{len(raw)} bytes of whitespace")
+    # An export that prepends its own BOM to text that had one leaves several.
+    text = text.lstrip("\ufeff")
+    if not text:
+        return Decoded(None, encoding, Reason.EMPTY, f"nothing but a {encoding} byte-order mark")
+    if "\x00" in text:  # the raw NUL check is skipped for BOM and UTF-16 input; a NUL character is never prose
+        return Decoded(
+            None, None, Reason.BINARY, f"NUL character at offset {text.index(chr(0))} of the {encoding} text"
+        )
+    if not _INVISIBLE.sub("", text).strip():
+        return Decoded(
+            None, encoding, Reason.WHITESPACE_ONLY, f"{len(raw)} bytes of whitespace or invisible characters"
+        )
     controls = len(_CONTROL.findall(text))
     if controls > _MAX_CONTROL_SHARE * len(text):
         return Decoded(None, encoding, Reason.BINARY, f"{controls} control characters in {len(text)} characters")
+    if looks_like_html(text):
+        # Tags and entities are not article text; "+html" records that the text was converted.
+        text, encoding = html_to_text(text), f"{encoding}+html"
+        if not _INVISIBLE.sub("", text).strip():
+            return Decoded(None, encoding, Reason.WHITESPACE_ONLY, "an HTML document without text")
     return Decoded(text, encoding)

@@ -20,8 +20,9 @@ _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 _MARKDOWN_RULES: tuple[tuple[str, str], ...] = (
     (r"^\s{0,3}#{1,6}\s+", ""),  # ATX heading marker
     (r"\s+#+\s*$", ""),  # closing ATX hashes
-    (r"\*\*(\S(?:.*?\S)?)\*\*", "$1"),  # **bold**
-    (r"(^|[^\w])__(\S(?:.*?\S)?)__($|[^\w])", "${1}${2}${3}"),  # __bold__, not snake__case
+    # "\S|" first: a greedy "\S(?:.*?\S)?" ran from a one-letter "**a**" on to the next bold word's end.
+    (r"\*\*(\S|\S.*?\S)\*\*", "$1"),  # **bold**
+    (r"(^|[^\w])__(\S|\S.*?\S)__($|[^\w])", "${1}${2}${3}"),  # __bold__, not snake__case
     (r"(^|[^\w*])\*(\S(?:[^*]*?\S)?)\*($|[^\w*])", "${1}${2}${3}"),  # *italic*, not 2*3*4
     (r"(^|[^\w])_(\S(?:[^_]*?\S)?)_($|[^\w])", "${1}${2}${3}"),  # _italic_, not snake_case
     (r"\[([^\]]+)\]\([^)\s]*\)", "$1"),  # [text](url)
@@ -42,15 +43,49 @@ def collapse_whitespace(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def display_form(text: pl.Expr) -> pl.Expr:
-    """The form shown to people: NFC, no markdown, single spaces, trimmed."""
+def _display_pass(text: pl.Expr) -> pl.Expr:
     cleaned = text.str.normalize("NFC").str.replace_all(_INVISIBLE, "")
-    return collapse_whitespace(strip_markdown(collapse_whitespace(cleaned)))
+    # NFC again: deleting markup can leave a letter next to a combining mark ("[e](u)\u0301").
+    return collapse_whitespace(strip_markdown(collapse_whitespace(cleaned))).str.normalize("NFC")
+
+
+_MAX_DISPLAY_PASSES = 8
+
+
+def _display_until_stable(texts: pl.Series) -> pl.Series:
+    """Repeat the display pass on the texts the last pass changed, until none changes.
+
+    One pass is not enough: a pairing regex consumes the space it needs as a left
+    boundary, so "*a* *b*" keeps "*b*", and removing one markup layer can expose
+    another ("_*a*_"). Text that is displayed again must not change (idempotence).
+    Passes only delete characters (NFC does not grow NFC text), so this converges;
+    the bound is a guard, and real text settles in one or two passes.
+    """
+    result = texts.rename("text")
+    rows = pl.Series("row", range(texts.len()), dtype=pl.UInt32)
+    pending = result
+    for _ in range(_MAX_DISPLAY_PASSES):
+        passed = pending.to_frame().select(_display_pass(pl.col("text"))).to_series()
+        changed = passed.ne_missing(pending)
+        if not changed.any():
+            break
+        rows, pending = rows.filter(changed), passed.filter(changed)
+        result = result.scatter(rows, pending)
+    return result.rename(texts.name)
+
+
+def display_form(text: pl.Expr) -> pl.Expr:
+    """The form shown to people: NFC, no markdown, single spaces, trimmed; displaying it again changes nothing."""
+    return text.map_batches(_display_until_stable, return_dtype=pl.String, is_elementwise=True)
 
 
 def canonical_form(display: pl.Expr) -> pl.Expr:
-    """The form compared and hashed; apply to the display form."""
-    folded = display.str.normalize("NFKC").str.to_lowercase()
+    """The form compared and hashed; apply to the display form.
+
+    Format characters (``\\p{Cf}``: bidi marks, joiners) are dropped: an RLM before an
+    Arabic headline or a ZWJ in an emoji sequence must not make two copies differ.
+    """
+    folded = display.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\p{Cf}", "")
     spaced = folded.str.replace_all(r"\p{Pd}", " ")
     return collapse_whitespace(spaced.str.replace_all(r"\p{P}", ""))
 

@@ -25,12 +25,14 @@ _LIST_ITEM = r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S"
 
 
 def split_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per line: ``doc``, ``line_no``, ``line`` (CR and CRLF endings folded)."""
+    """One row per line: ``doc``, ``line_no``, ``line`` (CR and CRLF endings folded).
+
+    A form feed (page break) or U+2029 PARAGRAPH SEPARATOR ends a paragraph like a
+    blank line; U+2028 LINE SEPARATOR, VT and NEL end a line.
+    """
+    text = pl.col("text").str.replace_all(r"\r\n?|[\u2028\x0b\x85]", "\n").str.replace_all(r"[\x0c\u2029]", "\n\n")
     return (
-        docs.select(
-            "doc",
-            line=pl.col("text").str.replace_all(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]", "\n").str.split("\n"),
-        )
+        docs.select("doc", line=text.str.split("\n"))
         .explode("line")
         .with_columns(line_no=pl.int_range(pl.len()).over("doc"))
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from newsflow import sources
 from newsflow.schemas import ALL_SCHEMAS, RUN_STAMP_COLUMNS, conform, empty
 from newsflow.storage import REPLACED_TABLES, STATE_TABLES, TABLES, Layout
 
@@ -57,17 +58,6 @@ def blob_sha256(layout: Layout, blob_path: str) -> str | None:
     return _sha256_file(path) if path.is_file() else None
 
 
-def _copy_hashing(source: Path, destination: Path) -> str:
-    digest = hashlib.sha256()
-    with source.open("rb") as reader, destination.open("wb") as writer:
-        while chunk := reader.read(1 << 20):
-            digest.update(chunk)
-            writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
-    return digest.hexdigest()
-
-
 def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -> pl.DataFrame:
     """Keep the raw bytes of quarantined files: ``source_path``, ``blob_path``, ``kept_sha256``.
 
@@ -75,7 +65,8 @@ def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -
     cannot steer the write. A blob already there is reused only if its bytes still
     hash to its name. Files too large to hold in memory are copied as a stream and
     hashed as copied: ``kept_sha256`` differs from ``source_sha256`` when such a
-    file changed after it was read, and is the hash of the bytes actually kept.
+    file changed after it was read, and is the hash of the bytes actually kept; it
+    and ``blob_path`` are null when the file could no longer be copied at all.
     """
     paths: list[str | None] = []
     kept: list[str | None] = []
@@ -94,7 +85,13 @@ def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -
                     handle.flush()
                     os.fsync(handle.fileno())
             else:
-                copied = _copy_hashing(source / relative, partial)
+                try:
+                    copied = sources.copy_source(source, relative, partial)
+                except OSError:
+                    partial.unlink(missing_ok=True)
+                    paths.append(None)  # gone or locked since it was read: nothing left to keep
+                    kept.append(None)
+                    continue
                 if copied != sha:
                     sha, blob = copied, layout.quarantine_blob(copied)
                     blob.parent.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,10 @@ from hypothesis import settings
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Tasks called directly in tests have no flow run to send their logs to.
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
-# CI replays a fixed set of examples so a run is reproducible; locally they are random.
-settings.register_profile("ci", derandomize=True, deadline=None)
+# CI replays a fixed set of examples so a run is reproducible; locally they are random. A CI failure
+# prints a blob for @reproduce_failure, since there is no example database to carry it to a laptop.
+# tests/newsflow/test_fuzz.py reads the profile name: full example counts (10,000+) under "ci", 1/20 under "dev".
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 

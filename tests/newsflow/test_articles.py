@@ -123,3 +123,48 @@ def test_parsing_arbitrary_text_never_raises_and_is_deterministic(texts: list[st
     assert first.height == len(texts)
     # every document is either an article or carries a reason
     assert first.filter(pl.col("reason").is_null() == pl.col("article_id").is_null()).height == 0
+
+
+@pytest.mark.parametrize("text", ["# \n\n***\n\n---\n\n** **\n\n- \n\n___\n", "\u201c\u201d \u2014 !!! ...\n\n?\n"])
+def test_no_words_at_all_is_missing_headline_with_a_precise_detail(text: str) -> None:
+    row = parse(text).row(0, named=True)
+    assert (row["reason"], row["detail"]) == (
+        "missing_headline",
+        "no words: only markup, punctuation or invisible characters",
+    )
+
+
+def test_hostile_text_shapes_parse() -> None:
+    rows = parse(
+        "Giant Word\n\n" + "x" * 100_000 + "\n",
+        "Same Again\n\n" + "\n\n".join(["The same long paragraph, over and over. " * 8] * 50) + "\n",
+        "Form Feeds\x0cFirst paragraph here.\u2029Second paragraph here.\x0c\x0cThird paragraph.\n",
+        "Endings Mixed\r\rFirst paragraph.\r\n\r\nSecond paragraph.\n\rThird paragraph.\r",
+    ).select("headline", "paragraph_count", "repeated_paragraphs_removed", "reason")
+    assert rows.rows() == [
+        ("Giant Word", 1, 0, None),
+        ("Same Again", 1, 49, None),
+        ("Form Feeds", 3, 0, None),
+        ("Endings Mixed", 3, 0, None),
+    ]
+
+
+def test_far_too_many_blocks_are_rejected_without_parsing() -> None:
+    settings = Settings(max_paragraphs=10)
+    docs = pl.DataFrame(
+        {"doc": [0, 1], "text": ["Headline\n\n" + "\n\n".join(f"Para {n}." for n in range(21)), "Fine\n\nBody.\n"]},
+        schema={"doc": pl.UInt32, "text": pl.String},
+    )
+    parsed = parse_articles(docs, settings)
+    assert parsed.articles.select("reason", "detail").rows() == [
+        ("too_many_paragraphs", "22 blocks of text, over 2 x the limit of 10 paragraphs: not parsed"),
+        (None, None),
+    ]
+    assert parsed.paragraphs.get_column("doc").to_list() == [1]
+
+
+def test_just_over_the_paragraph_limit_is_parsed_and_counted() -> None:
+    text = "Headline\n\n" + "\n\n".join(f"Paragraph number {n}." for n in range(11)) + "\n"
+    docs = pl.DataFrame({"doc": [0], "text": [text]}, schema={"doc": pl.UInt32, "text": pl.String})
+    row = parse_articles(docs, Settings(max_paragraphs=10)).articles.row(0, named=True)
+    assert (row["reason"], row["detail"]) == ("too_many_paragraphs", "11 body paragraphs, limit 10")

@@ -45,3 +45,10 @@ def test_forms_are_idempotent(text: str) -> None:
     once = display(text)
     assert display(once) == once
     assert canonical(once) == str(pl.select(canonical_form(pl.lit(canonical(once)))).item())
+
+
+def test_canonical_form_ignores_bidi_marks_and_joiners() -> None:
+    assert canonical("\u200f\u0627\u0644\u062d\u0643\u0648\u0645\u0629\u200e") == canonical(
+        "\u0627\u0644\u062d\u0643\u0648\u0645\u0629"
+    )
+    assert canonical("a\u202bb\u202c \U0001f468\u200d\U0001f469") == canonical("ab \U0001f468\U0001f469")

@@ -19,7 +19,12 @@ def _field(name: str, kind: pa.DataType, description: str, *, nullable: bool = F
 
 _RUN_ID = _field("run_id", _STR, "Prefect flow run id of the run that wrote the row.")
 _INGESTED_AT = _field("ingested_at", _TS, "When the run that wrote the row started (UTC).")
-_SOURCE_PATH = _field("source_path", _STR, "Path of the input file, relative to the source folder, '/'-separated.")
+_SOURCE_PATH = _field(
+    "source_path",
+    _STR,
+    "Path of the input file, relative to the source folder, '/'-separated; bytes of the name that are not UTF-8, "
+    "control characters and backslashes are written \\xNN.",
+)
 _SOURCE_SHA = _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex.", nullable=True)
 
 SCHEMAS: dict[str, pa.Schema] = {
@@ -39,7 +44,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             _field("repeated_paragraphs_removed", pa.int32(), "Body paragraphs dropped as repeats of an earlier one."),
             _SOURCE_PATH,
             _field("source_sha256", _STR, "SHA-256 of the input file's bytes, hex."),
-            _field("encoding", _STR, "Encoding the file was decoded with (utf-8, utf-8-sig, cp1252, iso-8859-1, ...)."),
+            _field(
+                "encoding",
+                _STR,
+                "Encoding the file was decoded with (utf-8, utf-8-sig, cp1252, iso-8859-1, ...); "
+                "'+html' when it was an HTML export converted to text.",
+            ),
             _field("story_id", _STR, "The story (event) the article reports; shared by articles told in other words."),
             _INGESTED_AT,
             _RUN_ID,

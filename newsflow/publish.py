@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from newsflow import sources
+from newsflow.hashing import sha256_stream
 from newsflow.schemas import ALL_SCHEMAS, RUN_STAMP_COLUMNS, conform, empty
 from newsflow.storage import REPLACED_TABLES, STATE_TABLES, TABLES, Layout
 
@@ -45,11 +46,8 @@ def write_table(frame: pl.DataFrame, path: Path, table: str) -> None:
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_stream(handle.fileno())
 
 
 def blob_sha256(layout: Layout, blob_path: str) -> str | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from newsflow.decode import decode_bytes
+from newsflow.hashing import sha256_stream
 from newsflow.reasons import Reason
 
 
@@ -255,13 +256,6 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _stream_sha256(fd: int) -> str:
-    digest = hashlib.sha256()
-    while chunk := os.read(fd, _CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _version(info: os.stat_result) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
@@ -276,7 +270,7 @@ def _read_open(fd: int, opened: os.stat_result, discovered: tuple[int, int], max
     if _version(opened) != discovered:
         return _changing(f"changed since discovery ({discovered[0]} bytes then, {opened.st_size} when opened)")
     if opened.st_size > max_bytes:
-        sha = _stream_sha256(fd)
+        sha = sha256_stream(fd)
         if _version(os.fstat(fd)) != _version(opened):
             return _changing(f"over the {max_bytes}-byte limit and changed while being hashed")
         return _Outcome(sha256=sha, reason=Reason.TOO_LARGE, detail=f"{opened.st_size} bytes, limit {max_bytes}")
@@ -336,14 +330,11 @@ def copy_source(root: Path, source_path: str, destination: Path) -> str:
         fd, _ = _open_source(root.resolve(), source_path)
     except _RejectError as rejected:
         raise OSError(errno.ENOENT if rejected.reason == Reason.VANISHED else errno.EACCES, rejected.detail) from None
-    digest = hashlib.sha256()
     try:
         with destination.open("wb") as writer:
-            while chunk := os.read(fd, _CHUNK):
-                digest.update(chunk)
-                writer.write(chunk)
+            sha = sha256_stream(fd, copy_to=writer)
             writer.flush()
             os.fsync(writer.fileno())
     finally:
         os.close(fd)
-    return digest.hexdigest()
+    return sha

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,11 @@ from newsflow.quality import QualityGateError
 from newsflow.run import RunSummary
 from newsflow.storage import Layout
 from tasks.ingest import (
+    Progress,
     deduplicate,
     discard_staging,
     discover_files,
+    emit_failure_event,
     exclusive_output,
     load_ledger,
     parse_shard,
@@ -31,7 +34,12 @@ from tasks.ingest import (
 )
 
 
-@flow(name="ingest", description="Raw news text to validated, deduplicated, published Parquet tables.")
+@flow(
+    name="ingest",
+    description="Raw news text to validated, deduplicated, published Parquet tables.",
+    on_failure=[emit_failure_event],
+    on_crashed=[emit_failure_event],
+)
 def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Ingest every new file under ``source`` into the curated tables under ``output``.
 
@@ -46,32 +54,49 @@ def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any]
     summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output, tables=str(layout.curated))
 
     with exclusive_output(layout, run_id, config):
-        listing = discover_files(source_root, layout.root, config)
-        known, history = load_ledger(layout)
-        shards = plan_reads(listing, known, config)
-        reads = [read_shard.submit(source_root, shard, known, config) for shard in shards]
-        # Passing the future (not its result) lets Prefect draw the read -> parse edge.
-        parsed = [parse_shard.submit(read, config, i, len(reads)) for i, read in enumerate(reads)]  # type: ignore[call-overload]
-        results = [future.result() for future in parsed]
+        with summary.timed("discover"):
+            listing = discover_files(source_root, layout, config)
+            known, history = load_ledger(layout)
+            shards = plan_reads(listing, known, config)
+        progress = Progress(len(shards))
+        with summary.timed("read_parse"):
+            # At most max_workers shards in flight: memory stays bounded by shards, not by the batch.
+            in_flight: deque[Any] = deque()
+            results = []
+            for i, shard in enumerate(shards):
+                read = read_shard.submit(source_root, shard, known, config)
+                # Passing the future (not its result) lets Prefect draw the read -> parse edge.
+                in_flight.append(parse_shard.submit(read, config, i, len(shards)))  # type: ignore[call-overload]
+                while len(in_flight) >= config.max_workers or (in_flight and i == len(shards) - 1):
+                    results.append(in_flight.popleft().result())
+                    progress.shard_done()
 
         outcome = None
         if any(result.candidates.height + result.quarantined.height for result in results):
-            run = deduplicate(results, history, run_id, started_at, config)
-            staged = stage_tables(layout, source_root, run, run_id, started_at)
+            with summary.timed("deduplicate"):
+                run = deduplicate(results, history, run_id, started_at, config)
+            progress.set(85.0, "deduplicated")
+            with summary.timed("stage"):
+                staged = stage_tables(layout, source_root, run, run_id, started_at)
             unchanged = listing.height - sum(shard.height for shard in shards)
-            outcome = validate_tables(
-                layout, staged, run, history, config, run_id, files_seen=listing.height, files_unchanged=unchanged
-            )
+            with summary.timed("validate"):
+                outcome = validate_tables(
+                    layout, staged, run, history, config, run_id, files_seen=listing.height, files_unchanged=unchanged
+                )
             summary.fill_from(run, outcome)
-            if outcome.success:
-                publish_snapshot(layout, staged, f"{started_at:%Y%m%dT%H%M%S}-{run_id}", config)
-                summary.published = True
-            else:
-                discard_staging(staged)
+            progress.set(95.0, "validated")
+            with summary.timed("publish"):
+                if outcome.success:
+                    snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
+                    publish_snapshot(layout, source_root)(layout, staged, snapshot_id, config)
+                    summary.published = True
+                else:
+                    discard_staging(staged)
         summary.files_seen = listing.height
         summary.files_unchanged = listing.height - summary.files_new
         summary.seconds = time.perf_counter() - clock
         report(layout, summary, outcome)
+        progress.set(100.0, f"done: {summary.outcome.replace('_', ' ')}")
     if outcome is not None and not outcome.success:
         raise QualityGateError(outcome.message())
     return summary.as_json()

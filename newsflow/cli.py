@@ -18,14 +18,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shutil
 import sys
 import tempfile
 import threading
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from newsflow.config import DEFAULT_INTERVAL_SECONDS
+from newsflow.storage import DEFAULT_LANDING
+
 EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
+LOCAL_API_URL = "http://127.0.0.1:4200/api"
+"""Where ``newsflow server`` listens; ``newsflow serve`` uses it when ``PREFECT_API_URL`` is not set."""
 
 
 class UsageError(Exception):
@@ -62,37 +69,42 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"  validation report     {summary['data_docs'] or '-'}",
         f"  run report            {summary['report'] or '-'}",
     ]
+    if summary["outcome"] == "nothing_new":
+        lines.insert(2, "  nothing new: every file is already ingested; nothing published")
     print("\n".join(lines))
+
+
+def _check_folders(source: Path, output: Path) -> None:
+    """The source must exist and lie outside the folders newsflow writes; the output must be writable."""
+    from newsflow.config import load_settings
+    from newsflow.storage import Layout
+
+    if not source.is_dir():
+        raise UsageError(f"source folder {str(source)!r} does not exist or is not a folder")
+    inside = [own for own in (output, *Layout(output).own_folders()) if source.resolve() == own.resolve()]
+    inside += [own for own in Layout(output).own_folders() if source.resolve().is_relative_to(own.resolve())]
+    if inside:
+        raise UsageError(f"source folder {str(source)!r} is {str(inside[0])!r}, which newsflow writes")
+    _check_output(output)
+    # Prefect's temporary SQLite server races its telemetry heartbeat against its own
+    # start-up writes ("database is locked"); a local tool has no use for telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    load_settings()  # fail fast on a bad configuration, before Prefect starts
 
 
 def _run(args: argparse.Namespace) -> int:
     source, output = Path(args.source), Path(args.output)
-    if not source.is_dir():
-        raise UsageError(f"source folder {str(source)!r} does not exist or is not a folder")
-    if source.resolve().is_relative_to(output.resolve()):
-        raise UsageError(f"source folder {str(source)!r} lies inside the output folder {str(output)!r}")
-    _check_output(output)
-
-    from newsflow.config import load_settings
-
-    # Prefect's temporary SQLite server races its telemetry heartbeat against its own
-    # start-up writes ("database is locked"); a local tool has no use for telemetry.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    settings = load_settings()  # fail fast on a bad configuration, before Prefect starts
-
-    from prefect.task_runners import ThreadPoolTaskRunner
+    _check_folders(source, output)
 
     from flows.ingest import ingest
     from newsflow.lock import OutputBusyError
     from newsflow.quality import QualityGateError
 
-    threads: Any = ThreadPoolTaskRunner(max_workers=settings.max_workers)
-    runner = ingest.with_options(task_runner=threads)
     # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this
     # process waits for Prefect's temporary server (another process) to come up.
     threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     try:
-        summary = runner(source=str(source), output=str(output))
+        summary = ingest(source=str(source), output=str(output))
     except QualityGateError as exc:
         print(f"\nquality gate failed, nothing published:\n{exc}", file=sys.stderr)
         report = sorted((output / "reports").glob("*.json"), key=os.path.getmtime)
@@ -104,6 +116,61 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     _print_summary(summary)
     return EXIT_OK
+
+
+def _api_url() -> str:
+    """The Prefect API to use: ``PREFECT_API_URL`` (environment or Prefect profile), else the local server."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or LOCAL_API_URL
+
+
+def _check_server(api_url: str) -> None:
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=10) as response:
+            if response.status == 200:
+                return
+    except OSError as exc:
+        reason = f"{exc}"
+    else:
+        reason = f"HTTP {response.status}"
+    raise UsageError(
+        f"no Prefect server answers at {api_url} ({reason}). Start one with `newsflow server` "
+        "in another terminal, or set PREFECT_API_URL to your server's API."
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    source, output = Path(args.source), Path(args.output)
+    if args.source == str(DEFAULT_LANDING):
+        source.mkdir(parents=True, exist_ok=True)  # the default landing folder is ours to create
+    _check_folders(source, output)
+    if args.interval is not None and args.interval <= 0:
+        raise UsageError(f"--interval must be a positive number of seconds, got {args.interval}")
+    api_url = _api_url()
+    _check_server(api_url)
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.serve import serve_ingest
+
+    every = f"cron {args.cron!r}" if args.cron else f"every {args.interval or DEFAULT_INTERVAL_SECONDS:g} s"
+    print(f"serving deployment ingest/ingest {every}: {source} -> {output}; UI: {api_url.removesuffix('/api')}")
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        try:
+            serve_ingest(source=source, output=output, cron=args.cron, interval=args.interval)
+        except ValueError as exc:  # an invalid cron expression, as Prefect words it
+            raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def _server(args: argparse.Namespace) -> int:
+    """Replace this process with ``prefect server start``: signals and exit code are the server's own."""
+    prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
+    command = [prefect, "server", "start", "--host", args.host, "--port", str(args.port), "--analytics-off"]
+    api = f"http://{args.host}:{args.port}/api"
+    print(f"Prefect UI: http://{args.host}:{args.port}   (point runs at it: export PREFECT_API_URL={api})", flush=True)
+    os.execv(prefect, command)
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -142,6 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--source", default="seeds", help="landing folder to read (default: seeds/)")
     run.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
     run.set_defaults(handler=_run)
+    serve = commands.add_parser(
+        "serve", help="serve the ingest deployment on a schedule (needs a Prefect server: see `newsflow server`)"
+    )
+    serve.add_argument(
+        "--source", default=str(DEFAULT_LANDING), help=f"landing folder to watch (default: {DEFAULT_LANDING}/)"
+    )
+    serve.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/15 * * * *"')
+    when.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help=f"run every SECONDS seconds (default: {DEFAULT_INTERVAL_SECONDS}, i.e. every 15 minutes)",
+    )
+    serve.set_defaults(handler=_serve)
+    server = commands.add_parser("server", help="start a local Prefect server and UI (SQLite unless configured)")
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    server.add_argument("--port", type=int, default=4200, help="port (default: 4200)")
+    server.set_defaults(handler=_server)
     why = commands.add_parser("explain", help="why a file or article was curated, dropped or grouped")
     why.add_argument("key", help="a source path (relative to the source folder) or an article id")
     why.add_argument("--output", default="data", help="output folder of the tables (default: data/)")

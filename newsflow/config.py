@@ -14,6 +14,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+DEFAULT_INTERVAL_SECONDS = 15 * 60
+"""How often ``newsflow serve`` (and ``prefect.yaml``) schedule a run."""
+
 
 class ConfigError(ValueError):
     """A configuration file or value is invalid."""

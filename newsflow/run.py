@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from newsflow.batch import RunTables
 from newsflow.quality import Outcome
@@ -40,7 +45,25 @@ class RunSummary:
     report: str | None = None
     failures: list[str] = field(default_factory=list)
     counters: dict[str, dict[str, int]] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall-clock seconds per flow step (shard steps: from the first shard started to the last finished)."""
     seconds: float = 0.0
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Add the wall-clock time of the ``with`` block to ``step_seconds[step]``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.step_seconds[step] = self.step_seconds.get(step, 0.0) + time.perf_counter() - start
+
+    @property
+    def outcome(self) -> str:
+        """'published', 'gate_failed', or 'nothing_new' (no file needed ingesting)."""
+        if self.published:
+            return "published"
+        return "gate_failed" if self.validation == "failed" else "nothing_new"
 
     def fill_from(self, run: RunTables, outcome: Outcome) -> None:
         """Counts from the run's tables and the validation outcome."""
@@ -55,6 +78,11 @@ class RunSummary:
         self.boilerplate_paragraphs = run.counters.get("paragraphs", {}).get("boilerplate", 0)
         self.stories = run.tables["stories"].height
         self.counters = run.counters
+        self.counters["validate"] = {
+            "total": outcome.evaluated,
+            "kept": outcome.evaluated - len(outcome.failures),
+            "dropped_failed": len(outcome.failures),
+        }
         self.validation = "passed" if outcome.success else "failed"
         self.failures = list(outcome.failures)
         self.data_docs = str(outcome.data_docs) if outcome.data_docs else None
@@ -67,7 +95,34 @@ class RunSummary:
         data = asdict(self)
         data["started_at"] = self.started_at.isoformat()
         data["quarantined_total"] = self.quarantined_total
+        data["outcome"] = self.outcome
         return data
+
+    def step_metrics(self) -> list[tuple[str, str, float]]:
+        """(step, metric, value) for every counter and timing; the rows of the ``runs`` table."""
+        counters = {
+            "discover": {
+                "total": self.files_seen,
+                "kept": self.files_seen - self.files_unchanged,
+                "dropped_unchanged": self.files_unchanged,
+            },
+            **{step: values for step, values in self.counters.items() if step != "milliseconds"},
+        }
+        rows = [(step, metric, float(value)) for step, values in counters.items() for metric, value in values.items()]
+        # Sub-steps of deduplicate, timed inside it.
+        rows += [(step, "seconds", ms / 1000) for step, ms in self.counters.get("milliseconds", {}).items()]
+        rows += [(step, "seconds", seconds) for step, seconds in self.step_seconds.items()]
+        rows.append(("run", "seconds", self.seconds))
+        return rows
+
+    def runs_frame(self) -> pl.DataFrame:
+        """This run's rows of the ``runs`` table (schema: ``newsflow.schemas.LOG_SCHEMAS``)."""
+        steps, metrics, values = zip(*self.step_metrics(), strict=True)
+        return pl.DataFrame({"step": steps, "metric": metrics, "value": values}).with_columns(
+            run_id=pl.lit(self.run_id),
+            started_at=pl.lit(self.started_at).dt.convert_time_zone("UTC"),
+            outcome=pl.lit(self.outcome),
+        )
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +147,7 @@ class RunSummary:
             ("boilerplate paragraphs flagged", self.boilerplate_paragraphs),
             ("stories (all published)", "-" if self.stories is None else self.stories),
             ("validation", self.validation),
+            ("outcome", self.outcome.replace("_", " ")),
             ("published", "yes" if self.published else "no"),
             ("tables", self.tables),
             ("validation report", self.data_docs or "-"),

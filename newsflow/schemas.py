@@ -176,7 +176,37 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
         metadata={"description": "Why articles were put in one story."},
     ),
 }
-ALL_SCHEMAS = {**SCHEMAS, **STATE_SCHEMAS}
+LOG_SCHEMAS: dict[str, pa.Schema] = {
+    "runs": pa.schema(
+        [
+            _RUN_ID,
+            _field("started_at", _TS, "When the run started (UTC)."),
+            _field(
+                "outcome",
+                _STR,
+                "'published', 'nothing_new' (no file to ingest), or 'gate_failed' (validation failed: nothing "
+                "published).",
+            ),
+            _field(
+                "step",
+                _STR,
+                "Pipeline step: discover, read, parse, paragraphs, dedup, validate, or 'run' for the whole run.",
+            ),
+            _field(
+                "metric",
+                _STR,
+                "'total', 'kept', 'dropped_<reason>' (datatrove's convention), another count, or 'seconds' "
+                "(wall-clock time of the step).",
+            ),
+            _field("value", pa.float64(), "The count, or the seconds."),
+        ],
+        metadata={
+            "description": "One row per (run, step, metric): the per-step counters and timings of every finished run, "
+            "published or not, under <output>/runs/ (not a curated table)."
+        },
+    ),
+}
+ALL_SCHEMAS = {**SCHEMAS, **STATE_SCHEMAS, **LOG_SCHEMAS}
 RUN_STAMP_COLUMNS = frozenset({"run_id", "ingested_at", "first_seen", "last_seen"})
 """Columns that say which run wrote a row and when; everything else is a function of the input."""
 
@@ -204,6 +234,12 @@ def empty(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(table))
 
 
+def description(table: str) -> str:
+    """The table's one-line description, from its schema metadata."""
+    text: bytes = (ALL_SCHEMAS[table].metadata or {}).get(b"description", b"")
+    return text.decode()
+
+
 def data_dictionary() -> str:
     """The data dictionary, as markdown, generated from ``SCHEMAS``."""
     lines = [
@@ -213,11 +249,11 @@ def data_dictionary() -> str:
         "Every column's description is also stored in the Parquet files' Arrow schema metadata.",
         "",
     ]
-    for table, schema in SCHEMAS.items():
-        lines += [f"## `{table}`", "", (schema.metadata or {}).get(b"description", b"").decode(), ""]
+    for table, schema in {**SCHEMAS, **LOG_SCHEMAS}.items():
+        lines += [f"## `{table}`", "", description(table), ""]
         lines += ["| column | type | nullable | description |", "| --- | --- | --- | --- |"]
         for field in schema:
-            description = (field.metadata or {}).get(b"description", b"").decode()
-            lines.append(f"| `{field.name}` | {field.type} | {'yes' if field.nullable else 'no'} | {description} |")
+            about = (field.metadata or {}).get(b"description", b"").decode()
+            lines.append(f"| `{field.name}` | {field.type} | {'yes' if field.nullable else 'no'} | {about} |")
         lines.append("")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,15 +91,15 @@ def fs_path(source_path: str) -> bytes:
     return b"".join(pieces)
 
 
-def discover(root: Path, pattern: str, *, exclude: Path | None = None) -> pl.DataFrame:
+def discover(root: Path, pattern: str, *, exclude: Collection[Path] = ()) -> pl.DataFrame:
     """Every file under ``root`` matching ``pattern``: ``source_path``, ``size``, ``mtime_ns``.
 
     ``source_path`` is relative and POSIX (see ``display_path`` for names that are
     not UTF-8). Symlinked folders are not descended into (no loops, no escapes);
     hidden names (leading '.') are skipped, as partial uploads usually are. A
     symlinked file is listed with its target's size and time (so a changed target is
-    read again) and left to ``read_files`` to judge. ``exclude`` (the output folder
-    when it sits inside the source) is skipped. Folders are not listed, whatever
+    read again) and left to ``read_files`` to judge. Folders in ``exclude`` (the
+    output's own folders, when the source contains them) are skipped. Folders are not listed, whatever
     their name, unless they cannot be walked (permissions): then the folder is listed
     so that ``read_files`` quarantines it rather than its files going unseen. FIFOs,
     sockets and devices are listed, and ``read_files`` quarantines them.
@@ -107,13 +107,13 @@ def discover(root: Path, pattern: str, *, exclude: Path | None = None) -> pl.Dat
     if not root.is_dir():
         raise SourceError(f"source folder {str(root)!r} does not exist or is not a folder")
     matcher = glob_regex(pattern)
-    excluded = exclude.resolve() if exclude else None
+    excluded = {path.resolve() for path in exclude}
     rows: dict[str, list[object]] = {name: [] for name in _DISCOVERED}
     unlisted: list[OSError] = []
     # Names that are not UTF-8 arrive surrogate-escaped; display_path stores them readably.
     for folder, dirnames, filenames in os.walk(root, onerror=unlisted.append, followlinks=False):
         here = Path(folder)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() != excluded)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in excluded)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue

@@ -10,6 +10,7 @@
       quarantine/<sha256[:2]>/<sha256>        raw bytes of every quarantined file
       validation/<run_id>/index.html          Great Expectations Data Docs of the run
       reports/<run_id>.json                   the run summary
+      runs/started_date=YYYY-MM-DD/part-<run_id>.parquet   per-step counters and seconds of every run
       .lock                                   held by the run that may publish (see ``newsflow.lock``)
 """
 
@@ -33,6 +34,9 @@ STATE_TABLES: tuple[str, ...] = (
 """Dedup and story state, published with the tables (so it is never ahead of or behind them)."""
 REPLACED_TABLES: frozenset[str] = frozenset({"stories"})
 """Tables every publishing run rewrites whole; all others only gain partitions."""
+DEFAULT_LANDING = Path("data") / "landing"
+"""The landing folder ``newsflow serve`` watches by default (beside the output's own folders)."""
+MAX_ASSET_KEY_CHARS = 512
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -41,6 +45,17 @@ def _checked_id(value: str) -> str:
     if not _SAFE_ID.match(value) or value in {".", ".."}:
         raise ValueError(f"not a safe identifier for a path component: {value!r}")
     return value
+
+
+def asset_key(path: Path) -> str:
+    """A Prefect asset key for a local folder: its ``file://`` URI (spaces, ``#``, ``?`` percent-encoded).
+
+    Raises ``ValueError`` when the URI exceeds Prefect's 512-character limit for asset keys.
+    """
+    key = path.absolute().as_uri()
+    if len(key) > MAX_ASSET_KEY_CHARS:
+        raise ValueError(f"asset key for {str(path)!r} is {len(key)} characters; Prefect allows {MAX_ASSET_KEY_CHARS}")
+    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +84,44 @@ class Layout:
     def quarantine(self) -> Path:
         return self.root / "quarantine"
 
+    @property
+    def validation(self) -> Path:
+        return self.root / "validation"
+
     def data_docs(self, run_id: str) -> Path:
         """One Data Docs site per run: GE prunes pages of results it does not hold in memory."""
-        return self.root / "validation" / _checked_id(run_id)
+        return self.validation / _checked_id(run_id)
+
+    def own_folders(self) -> tuple[Path, ...]:
+        """Folders newsflow writes; a landing folder may sit beside them (``data/landing``), never inside."""
+        return (
+            self.curated,
+            self.snapshots,
+            self.staging_root,
+            self.quarantine,
+            self.validation,
+            self.reports,
+            self.runs,
+        )
 
     @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def runs(self) -> Path:
+        """The ``runs`` log: one file per finished run, published or not, outside the snapshots."""
+        return self.root / "runs"
+
+    def run_log(self, run_id: str, day: date) -> Path:
+        return self.runs / f"started_date={day.isoformat()}" / f"part-{_checked_id(run_id)}.parquet"
+
+    def runs_glob(self) -> str:
+        return str(self.runs / "**" / "*.parquet")
+
+    def asset_key(self, table: str) -> str:
+        """The Prefect asset key of a published table: ``file:///<absolute output>/curated/<table>``."""
+        return asset_key(self.table(table))
 
     def snapshot(self, snapshot_id: str) -> Path:
         return self.snapshots / _checked_id(snapshot_id)

@@ -14,18 +14,28 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import polars as pl
-from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import Flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.assets import Asset, AssetProperties, add_asset_metadata
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun, State
+from prefect.events import emit_event
+from prefect.tasks import MaterializingTask
 
-from newsflow import batch, ledger, publish, quality, sources
+from newsflow import batch, ledger, publish, quality, schemas, sources
 from newsflow.batch import History, RunTables, ShardResult
 from newsflow.config import Settings
 from newsflow.lock import output_lock
 from newsflow.run import RunSummary
-from newsflow.storage import Layout
+from newsflow.storage import TABLES, Layout, asset_key
 
 
 def _transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -42,8 +52,8 @@ class Staged:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_files(source: Path, output: Path, settings: Settings) -> pl.DataFrame:
-    listing = sources.discover(source, settings.source_glob, exclude=output)
+def discover_files(source: Path, layout: Layout, settings: Settings) -> pl.DataFrame:
+    listing = sources.discover(source, settings.source_glob, exclude=layout.own_folders())
     get_run_logger().info("discovered %d file(s) matching %r under %s", listing.height, settings.source_glob, source)
     return listing
 
@@ -156,11 +166,57 @@ def validate_tables(
     return outcome
 
 
-@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
-def publish_snapshot(layout: Layout, staged: Staged, snapshot_id: str, settings: Settings) -> Path:
+def _publish_snapshot(layout: Layout, staged: Staged, snapshot_id: str, settings: Settings) -> Path:
     snapshot = publish.publish(layout, staged.path, snapshot_id, keep=settings.keep_snapshots)
+    for table in TABLES:
+        added = {"rows_added": staged.tables[table].height, "snapshot": snapshot_id}
+        add_asset_metadata(layout.asset_key(table), added)
     get_run_logger().info("published snapshot %s", snapshot.name)
     return snapshot
+
+
+def publish_snapshot(layout: Layout, source: Path) -> MaterializingTask[[Layout, Staged, str, Settings], Path]:
+    """The ``publish`` task, declared to materialize every curated table from the landing folder.
+
+    Assets are declared per call because their keys are the output's and source's
+    absolute paths; Prefect then emits a materialization event per table, with the
+    landing folder upstream, whenever publishing succeeds.
+    """
+    tables = [
+        Asset(
+            key=layout.asset_key(table),
+            properties=AssetProperties(name=f"newsflow {table}", description=schemas.description(table)),
+        )
+        for table in TABLES
+    ]
+    landing = Asset(key=asset_key(source), properties=AssetProperties(name="newsflow landing folder"))
+    return MaterializingTask(
+        _publish_snapshot,
+        assets=tables,
+        asset_deps=[landing],
+        name="publish",
+        cache_policy=NO_CACHE,
+        retries=2,
+        retry_condition_fn=_transient_io_error,
+    )
+
+
+class Progress:
+    """The run's progress artifact (``ingest-progress``), from 0 to 100 as shards and steps finish."""
+
+    def __init__(self, shards: int) -> None:
+        self.shards, self.done = shards, 0
+        created = create_progress_artifact(0.0, key="ingest-progress", description=f"0 of {shards} shard(s) parsed")
+        assert isinstance(created, UUID)  # the sync variant, called outside an event loop
+        self.id = created
+
+    def shard_done(self) -> None:
+        # Reading and parsing is most of a run's time: shards fill the bar up to 80 %.
+        self.done += 1
+        self.set(80.0 * self.done / max(self.shards, 1), f"{self.done} of {self.shards} shard(s) parsed")
+
+    def set(self, percent: float, note: str) -> None:
+        update_progress_artifact(self.id, percent, description=note)
 
 
 @task(name="discard-staging", cache_policy=NO_CACHE)
@@ -174,9 +230,40 @@ def report(layout: Layout, summary: RunSummary, outcome: quality.Outcome | None)
     path = layout.report(summary.run_id)
     summary.report = str(path)
     summary.write(path)
+    publish.write_table(summary.runs_frame(), layout.run_log(summary.run_id, summary.started_at.date()), "runs")
+    logger = get_run_logger()
+    if summary.outcome == "nothing_new":
+        logger.info("nothing new: %d file(s) already ingested; nothing to publish", summary.files_seen)
+    by_step: dict[str, list[str]] = {}
+    for step, metric, value in summary.step_metrics():
+        by_step.setdefault(step, []).append(f"{metric}={value:.2f}" if metric == "seconds" else f"{metric}={value:.0f}")
+    for step, metrics in by_step.items():
+        logger.info("%s: %s", step, " ".join(metrics))
     create_table_artifact(key="ingest-summary", table=summary.rows(), description=f"newsflow run {summary.run_id}")
     create_markdown_artifact(
         key="ingest-validation",
         markdown=quality.markdown_report(outcome, data_docs=summary.data_docs),
         description="Great Expectations validation of the run's tables",
+    )
+
+
+def emit_failure_event(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
+    """Flow hook (failed or crashed): emit an event an automation can act on.
+
+    Events: ``newsflow.ingest.gate-failed`` (the quality gate failed; nothing was
+    published), ``newsflow.ingest.failed`` (another error), ``newsflow.ingest.crashed``
+    (the process was interrupted). The resource is the output folder, so an
+    automation can watch one output; the flow run is related.
+    """
+    error = state.result(raise_on_failure=False)
+    if state.is_crashed():
+        kind = "crashed"
+    else:
+        kind = "gate-failed" if isinstance(error, quality.QualityGateError) else "failed"
+    output = Path(str(flow_run.parameters.get("output", "data")))
+    emit_event(
+        event=f"newsflow.ingest.{kind}",
+        resource={"prefect.resource.id": f"newsflow.output.{asset_key(output)}", "prefect.resource.name": str(output)},
+        related=[{"prefect.resource.id": f"prefect.flow-run.{flow_run.id}", "prefect.resource.role": "flow-run"}],
+        payload={"flow_run": str(flow_run.id), "state": state.name, "message": str(error)[:2000]},
     )

@@ -8,6 +8,7 @@ import pytest
 from prefect.states import Failed
 
 from newsflow.config import Settings
+from newsflow.storage import Layout
 from tasks.ingest import _transient_io_error, discover_files, plan_reads
 
 
@@ -28,7 +29,7 @@ def test_shards_cover_every_file_once(tmp_path: Path) -> None:
     for i in range(7):
         (tmp_path / f"{i}.txt").write_text(str(i))
     settings = Settings(shard_size=3)
-    listing = discover_files(tmp_path, tmp_path / "out", settings)
+    listing = discover_files(tmp_path, Layout(tmp_path / "out"), settings)
     known = listing.head(2).with_columns(source_sha256=None).select("source_path", "source_sha256", "size", "mtime_ns")
     shards = plan_reads(listing, known, settings)
     assert [s.height for s in shards] == [3, 2]

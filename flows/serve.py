@@ -1,0 +1,43 @@
+"""The ``ingest`` deployment on a schedule: what ``newsflow serve`` runs (Prefect's ``serve``).
+
+``prefect.yaml`` declares the same deployment for teams that use work pools
+(``prefect deploy`` and ``prefect worker start``); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect.types.entrypoint import EntrypointType
+
+from flows.ingest import ingest
+from newsflow.config import DEFAULT_INTERVAL_SECONDS
+
+DEPLOYMENT = "ingest"
+
+
+def deployment_parameters(source: Path, output: Path) -> dict[str, Any]:
+    """Default parameters of the deployment, editable per run in the Prefect UI.
+
+    Paths are made absolute: a run may start in another working directory (a worker's).
+    """
+    return {"source": str(source.absolute()), "output": str(output.absolute()), "settings": {}}
+
+
+def serve_ingest(*, source: Path, output: Path, cron: str | None = None, interval: float | None = None) -> None:
+    """Serve the deployment until interrupted: a scheduled run every ``interval`` seconds, or on ``cron``.
+
+    One run at a time (``limit=1``): a run that falls due while one is going waits
+    for it, as the output lock would make it do anyway.
+    """
+    ingest.serve(
+        name=DEPLOYMENT,
+        cron=cron,
+        interval=None if cron else (interval or DEFAULT_INTERVAL_SECONDS),
+        parameters=deployment_parameters(source, output),
+        tags=["newsflow"],
+        limit=1,
+        # The flow is importable wherever newsflow is installed; a file path would tie runs to this checkout's cwd.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )

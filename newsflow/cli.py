@@ -147,6 +147,14 @@ def _serve(args: argparse.Namespace) -> int:
     _check_folders(source, output)
     if args.interval is not None and args.interval <= 0:
         raise UsageError(f"--interval must be a positive number of seconds, got {args.interval}")
+    if args.cron is not None:
+        from prefect.client.schemas.schedules import CronSchedule
+        from pydantic import ValidationError
+
+        try:
+            CronSchedule(cron=args.cron)
+        except ValidationError as exc:
+            raise UsageError(f"invalid --cron expression {args.cron!r} ({exc.errors()[0]['msg']})") from exc
     api_url = _api_url()
     _check_server(api_url)
 
@@ -157,10 +165,7 @@ def _serve(args: argparse.Namespace) -> int:
     every = f"cron {args.cron!r}" if args.cron else f"every {args.interval or DEFAULT_INTERVAL_SECONDS:g} s"
     print(f"serving deployment ingest/ingest {every}: {source} -> {output}; UI: {api_url.removesuffix('/api')}")
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        try:
-            serve_ingest(source=source, output=output, cron=args.cron, interval=args.interval)
-        except ValueError as exc:  # an invalid cron expression, as Prefect words it
-            raise UsageError(str(exc)) from exc
+        serve_ingest(source=source, output=output, cron=args.cron, interval=args.interval)
     return EXIT_OK
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections import defaultdict
 from pathlib import Path
-from uuid import UUID
+from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
 
 from flows.ingest import ingest
@@ -35,22 +37,34 @@ def count(output: Path, table: str) -> int:
 
 
 def flow_run_artifacts(run_id: str) -> dict[str, str]:
-    """The artifacts the Prefect server holds for a flow run, by key."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, FlowRunFilter, FlowRunFilterId, TaskRunFilter
-    from prefect.client.schemas.sorting import ArtifactSort
+    """The artifacts the Prefect server holds for a flow run, by key (the REST API: the client drops progress ones)."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
 
-    # Every parameter is explicit: this server version rejects the nulls the client sends for omitted ones.
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(),
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)])),
-            task_run_filter=TaskRunFilter(),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=50,
-            offset=0,
-        )
-    return {str(a.key): json.dumps(a.data) if not isinstance(a.data, str) else a.data for a in found}
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter", json={"flow_runs": {"id": {"any_": [run_id]}}, "limit": 50}
+    )
+    response.raise_for_status()
+    found = response.json()
+    return {a["key"]: a["data"] if isinstance(a["data"], str) else json.dumps(a["data"]) for a in found}
+
+
+def server_events(prefix: str, *, resource: str | None = None, wait: float = 15.0) -> list[dict[str, Any]]:
+    """Events the Prefect server stored whose name starts with ``prefix``; polls: events are sent in the background."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    event_filter: dict[str, Any] = {"event": {"prefix": [prefix]}}
+    if resource:
+        event_filter["resource"] = {"id": [resource]}
+    deadline = time.monotonic() + wait
+    while True:
+        response = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json={"filter": event_filter, "limit": 50})
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()["events"]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
 
 
 def published_state(output: Path) -> dict[str, str]:
@@ -87,14 +101,41 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert sorted(p for _, p in positions) == [list(range(6))] * 2
 
     artifacts = flow_run_artifacts(summary["run_id"])
-    assert set(artifacts) == {"ingest-summary", "ingest-validation"}
+    assert set(artifacts) == {"ingest-summary", "ingest-validation", "ingest-progress"}
     assert '"metric": "curated", "value": "2"' in artifacts["ingest-summary"]
     assert "Validation passed" in artifacts["ingest-validation"]
+    assert float(artifacts["ingest-progress"]) == 100.0
+
+    # Each curated table is a Prefect asset, materialized from the landing folder.
+    materialized = server_events("prefect.asset.materialization.succeeded")
+    by_key = {e["resource"]["prefect.resource.id"]: e for e in materialized}
+    layout = Layout(output)
+    for table in TABLES:
+        assert layout.asset_key(table) in by_key, table
+        related = {r["prefect.resource.id"] for r in by_key[layout.asset_key(table)]["related"]}
+        assert SEEDS.absolute().as_uri() in related
+        assert f"prefect.flow-run.{summary['run_id']}" in related
 
     before = published_state(output)
     again = ingest(source=str(SEEDS), output=str(output))
     assert (again["files_new"], again["files_unchanged"], again["validation"]) == (0, 2, "skipped")
+    assert again["outcome"] == "nothing_new"
     assert published_state(output) == before
+
+    # The runs table: one row per (run, step, metric), published or not.
+    runs = pl.read_parquet(layout.runs_glob())
+    assert runs.get_column("run_id").unique().sort().to_list() == sorted([summary["run_id"], again["run_id"]])
+    first = runs.filter(run_id=summary["run_id"])
+    counters = {(step, metric): value for step, metric, value in first.select("step", "metric", "value").iter_rows()}
+    assert first.get_column("outcome").unique().to_list() == ["published"]
+    assert counters[("read", "total")] == 2 and counters[("paragraphs", "dropped_repeated")] == 5
+    assert counters[("dedup", "kept")] == 2 and counters[("validate", "dropped_failed")] == 0
+    assert {"discover", "read_parse", "deduplicate", "validate", "publish", "run"} <= set(
+        first.filter(metric="seconds").get_column("step")
+    )
+    second = runs.filter(run_id=again["run_id"])
+    assert second.get_column("outcome").unique().to_list() == ["nothing_new"]
+    assert second.filter(step="discover", metric="dropped_unchanged").get_column("value").to_list() == [2.0]
 
 
 def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
@@ -119,6 +160,11 @@ def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
     assert "article_id" in message  # sample rows are identified
     assert published_state(output) == before
     assert not any(Layout(output).staging_root.glob("*/**/*.parquet"))
+    # An automation can act on the failed gate: an event about this output folder.
+    events = server_events("newsflow.ingest.", resource=f"newsflow.output.{output.absolute().as_uri()}")
+    assert [e["event"] for e in events] == ["newsflow.ingest.gate-failed"]
+    assert "expect_column_values_to_be_between" in events[0]["payload"]["message"]
+    assert events[0]["payload"]["state"] == "Failed"
 
     # with the stored suites the same file is accepted
     summary = ingest(source=str(source), output=str(output))

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.servers import PrefectServer
+from tests.servers import prefect_server as start_prefect_server
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Tasks called directly in tests have no flow run to send their logs to.
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
@@ -31,6 +34,18 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A real ``prefect server start`` process (SQLite under its own home), shared by the session.
+
+    Unlike ``prefect_server`` it is a separate process serving the API and the UI on a
+    free port; pass ``prefect_api.api_url`` to a subprocess as ``PREFECT_API_URL``
+    (``tests.servers.run_newsflow`` does). Its log is ``prefect_api.log``.
+    """
+    with start_prefect_server(tmp_path_factory.mktemp("prefect-api")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

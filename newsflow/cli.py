@@ -96,13 +96,17 @@ def _run(args: argparse.Namespace) -> int:
     source, output = Path(args.source), Path(args.output)
     _check_folders(source, output)
 
+    from prefect.settings import PREFECT_API_URL
+
     from flows.ingest import ingest
     from newsflow.lock import OutputBusyError
     from newsflow.quality import QualityGateError
 
-    # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this
-    # process waits for Prefect's temporary server (another process) to come up.
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+    if not PREFECT_API_URL.value():
+        # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this process
+        # waits for Prefect's temporary server (another process) to come up. With a running server
+        # there is no wait to fill: the import would only slow a run that may have nothing to validate.
+        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     try:
         summary = ingest(source=str(source), output=str(output))
     except QualityGateError as exc:
@@ -172,10 +176,18 @@ def _serve(args: argparse.Namespace) -> int:
 def _server(args: argparse.Namespace) -> int:
     """Replace this process with ``prefect server start``: signals and exit code are the server's own."""
     prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
-    command = [prefect, "server", "start", "--host", args.host, "--port", str(args.port), "--analytics-off"]
     api = f"http://{args.host}:{args.port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # `--port` alone is not enough: the UI finds its API through these settings
+        # (default port 4200), so on another port it would call a server that is not there.
+        "PREFECT_SERVER_API_HOST": args.host,
+        "PREFECT_SERVER_API_PORT": str(args.port),
+        "PREFECT_SERVER_UI_API_URL": api,
+    }
     print(f"Prefect UI: http://{args.host}:{args.port}   (point runs at it: export PREFECT_API_URL={api})", flush=True)
-    os.execv(prefect, command)
+    os.execve(prefect, [prefect, "server", "start", "--host", args.host, "--port", str(args.port)], env)
 
 
 def _docs(args: argparse.Namespace) -> int:

@@ -21,8 +21,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 _SEED = 0x6E657773  # "news": fixed, so signatures stay comparable across runs and machines
 
@@ -125,6 +123,10 @@ def similarity(pairs: pl.DataFrame, sigs: pl.DataFrame) -> pl.Series:
 
 def components(keys: pl.Series, pairs: pl.DataFrame) -> pl.DataFrame:
     """``key``, ``group``: connected components of the graph of ``pairs`` over ``keys``."""
+    # Imported here: SciPy takes ~0.7 s to import, and a run with nothing new never groups anything.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     names = keys.unique(maintain_order=True)
     position = pl.DataFrame({"key": names, "i": pl.int_range(names.len(), eager=True)})
     edges = (

@@ -82,7 +82,7 @@ class PrefectServer:
 
 @contextmanager
 def prefect_server(home: Path, *, database_url: str | None = None, port: int | None = None) -> Iterator[PrefectServer]:
-    """Run ``prefect server start`` on 127.0.0.1 until the block ends.
+    """Run ``newsflow server`` (``prefect server start``) on 127.0.0.1 until the block ends.
 
     ``home`` becomes its ``PREFECT_HOME``: its SQLite database (unless ``database_url``,
     a SQLAlchemy URL, names another one) and ``server.log`` (stdout and stderr) live there.
@@ -96,19 +96,12 @@ def prefect_server(home: Path, *, database_url: str | None = None, port: int | N
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise RuntimeError(f"port {port} is already in use on 127.0.0.1")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # `--port` alone is not enough: the UI's API address comes from these settings
-        # (default port 4200), so the UI would call a server that is not there.
-        "PREFECT_SERVER_API_HOST": "127.0.0.1",
-        "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_SERVER_UI_API_URL": f"http://127.0.0.1:{port}/api",
-    }
+    env["PREFECT_HOME"] = str(home)
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
     server = PrefectServer(f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}", home / "server.log")
-    command = [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    # The project's own command: it also points the UI at this port (see newsflow.cli._server).
+    command = [sys.executable, "-m", "newsflow.cli", "server", "--host", "127.0.0.1", "--port", str(port)]
     with server.log.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=home, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True

@@ -138,6 +138,29 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert second.filter(step="discover", metric="dropped_unchanged").get_column("value").to_list() == [2.0]
 
 
+def test_changed_file_is_a_new_version_and_deleted_file_keeps_its_rows(tmp_path: Path) -> None:
+    source, output = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, source)
+    first = ingest(source=str(source), output=str(output))
+    edited, deleted = sorted(source.glob("*.txt"))
+    before = {table: rows(output, table, "select * exclude (ingest_date) from t") for table in TABLES}
+
+    deleted.unlink()
+    gone = ingest(source=str(source), output=str(output))
+    assert (gone["files_seen"], gone["outcome"]) == (1, "nothing_new")
+    assert {table: rows(output, table, "select * exclude (ingest_date) from t") for table in TABLES} == before
+
+    # A correction: a new version of the file. Old rows stay; the new version is a near copy of the old one.
+    edited.write_text(edited.read_text(encoding="utf-8").rstrip() + " This story was corrected.\n", encoding="utf-8")
+    changed = ingest(source=str(source), output=str(output))
+    assert (changed["files_new"], changed["duplicates_by_kind"], changed["outcome"]) == (1, {"near": 1}, "published")
+    for table in TABLES:
+        now = rows(output, table, "select * exclude (ingest_date) from t")
+        assert set(before[table]) <= set(now), f"{table}: a published row changed or vanished"
+    versions = rows(output, "files", f"select status, run_id from t where source_path = '{edited.name}' order by all")
+    assert versions == sorted([("curated", first["run_id"]), ("duplicate", changed["run_id"])])
+
+
 def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
     source, output, suites = tmp_path / "in", tmp_path / "out", tmp_path / "suites"
     shutil.copytree(SEEDS, source)

@@ -26,11 +26,10 @@ from newsflow.config import DEFAULT_INTERVAL_SECONDS
 from newsflow.quality import EXPECTATIONS_DIR
 from newsflow.storage import DEFAULT_LANDING, Layout
 from tests.conftest import ROOT, SEEDS
-from tests.servers import PrefectServer
+from tests.servers import PREFECT, PrefectServer
 
 T = TypeVar("T")
 INTERVAL = 10.0
-PREFECT = Path(sys.executable).parent / "prefect"
 
 
 def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str, log: Path | None = None) -> T:

@@ -3,12 +3,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from newsflow.schemas import SCHEMAS, conform, data_dictionary
+from newsflow.schemas import ALL_SCHEMAS, conform, data_dictionary, polars_schema
 from tests.conftest import ROOT
 
 
 def test_every_column_is_described() -> None:
-    for table, schema in SCHEMAS.items():
+    for table, schema in ALL_SCHEMAS.items():
         assert (schema.metadata or {}).get(b"description"), table
         for field in schema:
             assert (field.metadata or {}).get(b"description"), f"{table}.{field.name}"
@@ -23,3 +23,10 @@ def test_data_dictionary_in_docs_is_current() -> None:
 def test_conform_names_missing_columns() -> None:
     with pytest.raises(KeyError, match="article_id"):
         conform(pl.DataFrame({"position": [1]}), "paragraphs")
+
+
+@pytest.mark.parametrize("table", sorted(ALL_SCHEMAS))
+def test_polars_schema_is_what_polars_makes_of_the_arrow_schema(table: str) -> None:
+    from_arrow = pl.from_arrow(ALL_SCHEMAS[table].empty_table())
+    assert isinstance(from_arrow, pl.DataFrame)
+    assert polars_schema(table) == from_arrow.schema

@@ -12,6 +12,7 @@ from uuid import uuid4
 from prefect import flow
 from prefect.runtime import flow_run
 
+from flows.runners import dask_task_runner
 from newsflow.config import load_settings
 from newsflow.quality import QualityGateError
 from newsflow.run import RunSummary
@@ -40,12 +41,26 @@ from tasks.ingest import (
     on_failure=[emit_failure_event],
     on_crashed=[emit_failure_event],
 )
-def ingest(source: str = "seeds", output: str = "data", settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def ingest(
+    source: str = "seeds",
+    output: str = "data",
+    settings: dict[str, Any] | None = None,
+    dask_address: str | None = None,
+    dask_workers: int | None = None,
+) -> dict[str, Any]:
     """Ingest every new file under ``source`` into the curated tables under ``output``.
 
     ``settings`` overrides ``newsflow.toml`` / ``[tool.newsflow]`` values by name.
+    ``dask_address`` (``tcp://host:port`` of a Dask scheduler) or ``dask_workers`` (a
+    local cluster of that many processes) run the shard tasks on Dask, in a subflow.
     Raises ``QualityGateError`` (and publishes nothing) when validation fails.
     """
+    if dask_address or dask_workers:
+        # The task runner is fixed when a flow run starts, so a run asked for Dask hands over
+        # to a subflow that has it; as a parameter, the choice is also a deployment's.
+        on_dask = ingest.with_options(task_runner=dask_task_runner(address=dask_address, workers=dask_workers))
+        overrides = {"max_workers": dask_workers, **(settings or {})} if dask_workers else settings
+        return on_dask(source=source, output=output, settings=overrides)
     clock = time.perf_counter()
     config = load_settings(**(settings or {}))
     run_id = str(flow_run.get_id() or uuid4())

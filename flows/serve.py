@@ -22,7 +22,13 @@ def deployment_parameters(source: Path, output: Path) -> dict[str, Any]:
 
     Paths are made absolute: a run may start in another working directory (a worker's).
     """
-    return {"source": str(source.absolute()), "output": str(output.absolute()), "settings": {}}
+    return {
+        "source": str(source.absolute()),
+        "output": str(output.absolute()),
+        "settings": {},
+        "dask_address": None,
+        "dask_workers": None,
+    }
 
 
 def serve_ingest(*, source: Path, output: Path, cron: str | None = None, interval: float | None = None) -> None:

@@ -108,7 +108,9 @@ def _run(args: argparse.Namespace) -> int:
         # there is no wait to fill: the import would only slow a run that may have nothing to validate.
         threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     try:
-        summary = ingest(source=str(source), output=str(output))
+        summary = ingest(
+            source=str(source), output=str(output), dask_address=args.dask_address, dask_workers=args.dask_workers
+        )
     except QualityGateError as exc:
         print(f"\nquality gate failed, nothing published:\n{exc}", file=sys.stderr)
         report = sorted((output / "reports").glob("*.json"), key=os.path.getmtime)
@@ -215,6 +217,13 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
@@ -225,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest new files from a landing folder (one Prefect flow run)")
     run.add_argument("--source", default="seeds", help="landing folder to read (default: seeds/)")
     run.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
+    on = run.add_mutually_exclusive_group()
+    on.add_argument("--dask-address", metavar="ADDRESS", help="run shard tasks on a Dask cluster (tcp://host:8786)")
+    on.add_argument(
+        "--dask-workers", type=_positive_int, metavar="N", help="run shard tasks on a local Dask cluster of N processes"
+    )
     run.set_defaults(handler=_run)
     serve = commands.add_parser(
         "serve", help="serve the ingest deployment on a schedule (needs a Prefect server: see `newsflow server`)"

@@ -49,20 +49,18 @@ def flow_run_artifacts(run_id: str) -> dict[str, str]:
     return {a["key"]: a["data"] if isinstance(a["data"], str) else json.dumps(a["data"]) for a in found}
 
 
-def server_events(prefix: str, *, resource: str | None = None, wait: float = 15.0) -> list[dict[str, Any]]:
-    """Events the Prefect server stored whose name starts with ``prefix``; polls: events are sent in the background."""
+def server_events(prefix: str, *, resources: list[str], expect: int = 1, wait: float = 15.0) -> list[dict[str, Any]]:
+    """Events about ``resources`` whose name starts with ``prefix``; polls: events are sent in the background."""
     import httpx
     from prefect.settings import PREFECT_API_URL
 
-    event_filter: dict[str, Any] = {"event": {"prefix": [prefix]}}
-    if resource:
-        event_filter["resource"] = {"id": [resource]}
+    event_filter: dict[str, Any] = {"event": {"prefix": [prefix]}, "resource": {"id": resources}}
     deadline = time.monotonic() + wait
     while True:
         response = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json={"filter": event_filter, "limit": 50})
         response.raise_for_status()
         found: list[dict[str, Any]] = response.json()["events"]
-        if found or time.monotonic() > deadline:
+        if len(found) >= expect or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
 
@@ -107,9 +105,10 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     assert float(artifacts["ingest-progress"]) == 100.0
 
     # Each curated table is a Prefect asset, materialized from the landing folder.
-    materialized = server_events("prefect.asset.materialization.succeeded")
-    by_key = {e["resource"]["prefect.resource.id"]: e for e in materialized}
     layout = Layout(output)
+    keys = [layout.asset_key(table) for table in TABLES]
+    materialized = server_events("prefect.asset.materialization.succeeded", resources=keys, expect=len(keys))
+    by_key = {e["resource"]["prefect.resource.id"]: e for e in materialized}
     for table in TABLES:
         assert layout.asset_key(table) in by_key, table
         related = {r["prefect.resource.id"] for r in by_key[layout.asset_key(table)]["related"]}
@@ -184,7 +183,7 @@ def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
     assert published_state(output) == before
     assert not any(Layout(output).staging_root.glob("*/**/*.parquet"))
     # An automation can act on the failed gate: an event about this output folder.
-    events = server_events("newsflow.ingest.", resource=f"newsflow.output.{output.absolute().as_uri()}")
+    events = server_events("newsflow.ingest.", resources=[f"newsflow.output.{output.absolute().as_uri()}"])
     assert [e["event"] for e in events] == ["newsflow.ingest.gate-failed"]
     assert "expect_column_values_to_be_between" in events[0]["payload"]["message"]
     assert events[0]["payload"]["state"] == "Failed"

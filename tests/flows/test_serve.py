@@ -88,7 +88,9 @@ def test_prefect_yaml_declares_the_served_deployment() -> None:
     served = deployment_parameters(DEFAULT_LANDING, Path("data"))
     assert deployment["parameters"].keys() == served.keys() == ingest.parameters.properties.keys()
     assert Path(deployment["parameters"]["source"]) == DEFAULT_LANDING
-    assert deployment["parameters"]["settings"] == served["settings"]
+    assert {k: v for k, v in deployment["parameters"].items() if k not in ("source", "output")} == {
+        k: v for k, v in served.items() if k not in ("source", "output")
+    }
     assert [s["interval"] for s in deployment["schedules"]] == [DEFAULT_INTERVAL_SECONDS]
 
 
@@ -124,7 +126,7 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
             what="the served deployment",
             log=log,
         )
-        assert deployment["parameters"] == {"source": str(landing), "output": str(output), "settings": {}}
+        assert deployment["parameters"] == deployment_parameters(landing, output)
         assert [s["schedule"]["interval"] for s in deployment["schedules"]] == [INTERVAL]
 
         dropped = datetime.now(UTC)
@@ -175,7 +177,7 @@ def test_prefect_yaml_on_a_work_pool_and_the_failure_automation(prefect_api: Pre
     cli(str(PREFECT), "automation", "create", "--from-file", "docs/automations/ingest-failed.yaml", server=prefect_api)
     deployment = api(prefect_api, "GET", "/deployments/name/ingest/ingest-on-a-pool")
     assert deployment["work_pool_name"] == "newsflow"
-    assert deployment["parameters"] == {"source": "data/landing", "output": "data", "settings": {}}
+    assert deployment["parameters"] == {**deployment_spec["parameters"], "source": "data/landing", "output": "data"}
 
     source, output, suites = tmp_path / "landing", tmp_path / "out", tmp_path / "suites"
     shutil.copytree(SEEDS, source)

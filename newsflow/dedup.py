@@ -78,6 +78,10 @@ def paragraph_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
     return paragraphs.group_by("paragraph_hash").agg(articles=pl.col("article_id").n_unique().cast(pl.Int32))
 
 
+_SIGNATURE_ARTICLES = 4_000
+"""Articles shingled at once: ~0.3 GB at news length (an article makes ~300 shingle rows)."""
+
+
 def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """MinHash signatures and LSH band keys of each article's non-boilerplate canonical body."""
     texts = (
@@ -87,8 +91,16 @@ def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.D
         .agg(text=pl.col("canonical").str.join(" "))
         .rename({"article_id": "key"})
     )
-    hashes = minhash.shingle_hashes(texts.lazy(), words=settings.shingle_words)
-    sigs = minhash.signatures(hashes, count=settings.minhash_bands * settings.minhash_rows)
+    count = settings.minhash_bands * settings.minhash_rows
+    # Shingling explodes a text into one row per word; a chunk of articles at a time keeps
+    # that (and the count columns of hash values it makes) bounded, whatever the batch size.
+    sigs = pl.concat(
+        [
+            minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=settings.shingle_words), count=count)
+            for chunk in texts.iter_slices(_SIGNATURE_ARTICLES)
+        ]
+        or [minhash.signatures(minhash.shingle_hashes(texts.lazy(), words=settings.shingle_words), count=count)]
+    )
     return sigs, minhash.band_keys(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
 
 

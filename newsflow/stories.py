@@ -102,13 +102,55 @@ def _cosine(products: pl.Expr) -> pl.Expr:
     return products.sum().round(_COSINE_DIGITS)
 
 
-def _dot(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
-    return (
-        left.join(right, on="term", suffix="_other")
+_JOIN_ROWS = 2_000_000
+"""Rows of a pairwise term join computed at once (~100 B a row): bounds the memory of
+candidate generation and of cosines, whatever the batch size."""
+
+
+def _chunks(cost: pl.DataFrame) -> list[pl.DataFrame]:
+    """Groups of ``article_id`` whose ``cost`` (join rows they make) adds up to about ``_JOIN_ROWS``."""
+    chunked = cost.sort("article_id").with_columns(chunk=pl.col("cost").cum_sum() // _JOIN_ROWS)
+    return chunked.select("article_id", "chunk").partition_by("chunk", include_key=False)
+
+
+def _dot(left: pl.DataFrame, right: pl.DataFrame, *, min_cosine: float) -> pl.DataFrame:
+    """``article_id``, ``other``, ``cosine`` over shared terms, for pairs reaching ``min_cosine``.
+
+    The term join has a row per (left term, right posting), quadratic in a term's
+    postings, so it runs over chunks of left articles (``_chunks``). All of a pair's
+    terms lie in one chunk, so its sum is that of a single join.
+    """
+    postings = right.group_by("term").agg(postings=pl.len())
+    cost = left.join(postings, on="term").group_by("article_id").agg(cost=pl.col("postings").sum())
+    parts = [
+        left.join(ids, on="article_id", how="semi")
+        .join(right, on="term", suffix="_other")
         .filter(pl.col("article_id") != pl.col("article_id_other"))
         .group_by("article_id", other="article_id_other")
         .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
-    )
+        .filter(pl.col("cosine") >= min_cosine)
+        for ids in _chunks(cost)
+    ]
+    return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
+
+
+def _pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``other``, ``cosine`` of each pair: ``article_id``'s whole vector against ``other``'s
+    (in ``pool``)."""
+    length = vectors.group_by("article_id").agg(terms=pl.len())
+    cost = pairs.join(length, on="article_id").group_by("article_id").agg(cost=pl.col("terms").sum())
+    parts = [
+        pairs.join(ids, on="article_id", how="semi")
+        .join(vectors, on="article_id")
+        .join(pool.rename({"article_id": "other", "weight": "weight_other"}), on=["other", "term"])
+        .group_by("article_id", "other")
+        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
+        for ids in _chunks(cost)
+    ]
+    return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
+
+
+_PAIR_COSINE = {"article_id": pl.String, "other": pl.String, "cosine": pl.Float64}
 
 
 def links(
@@ -133,7 +175,7 @@ def links(
     pool_quotes = pl.concat([quotes, history_quotes.select(quotes.columns)]).unique()
     # Cosine over top terms only is a lower bound of the full cosine: a strong link has
     # it above half its threshold, a quote-backed one needs the quotes shared anyway.
-    rough = _dot(top, pool_top).filter(pl.col("cosine") >= settings.story_cosine / 2)
+    rough = _dot(top, pool_top, min_cosine=settings.story_cosine / 2)
     quoted_grams = pool_quotes.group_by("article_id").agg(grams=pl.len())
     shared = (
         quotes.join(pool_quotes, on="quote_hash", suffix="_other")
@@ -149,12 +191,7 @@ def links(
     candidates = pl.concat([rough.select("article_id", "other"), quote_backed.select("article_id", "other")]).unique()
     full = vectors.select("article_id", "term", "weight")
     pool = pl.concat([full, history_terms.select(full.columns)])
-    cosine = (
-        candidates.join(full, on="article_id")
-        .join(pool.rename({"article_id": "other", "weight": "weight_other"}), on=["other", "term"])
-        .group_by("article_id", "other")
-        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
-    )
+    cosine = _pair_cosines(candidates, full, pool)
     strong = pl.col("cosine") >= settings.story_cosine
     quoted = (
         (pl.col("cosine") >= settings.story_quote_cosine)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from newsflow import dedup
+from newsflow.config import Settings
 from newsflow.dedup import remove_repeated_paragraphs, split_exact_duplicates
 
 
@@ -69,3 +72,38 @@ def test_article_dedup_twice_equals_once(rows: list[tuple[str, str]]) -> None:
     assert_frame_equal(kept, kept_again)
     assert duplicates_again.height == 0
     assert kept.get_column("article_id").is_unique().all()
+
+
+def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shingling a few articles at a time (to bound memory) yields the same signatures and bands."""
+    words = [
+        "the",
+        "minister",
+        "said",
+        "the",
+        "vote",
+        "on",
+        "the",
+        "border",
+        "deal",
+        "would",
+        "come",
+        "before",
+        "the",
+        "summit",
+        "in",
+        "spring",
+    ]
+    paragraphs = pl.DataFrame(
+        {
+            "article_id": [f"a{i}" for i in range(7) for _ in range(2)],
+            "position": [p for _ in range(7) for p in range(2)],
+            "canonical": [" ".join(words[i : i + 8 + p]) for i in range(7) for p in range(2)],
+            "is_boilerplate": [False] * 14,
+        }
+    )
+    whole = dedup.batch_signatures(paragraphs, Settings())
+    monkeypatch.setattr(dedup, "_SIGNATURE_ARTICLES", 2)
+    chunked = dedup.batch_signatures(paragraphs, Settings())
+    for one, other in zip(whole, chunked, strict=True):
+        assert_frame_equal(one.sort(one.columns[:2]), other.sort(other.columns[:2]))

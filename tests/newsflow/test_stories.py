@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from newsflow import stories
 from newsflow.config import Settings
@@ -59,3 +63,43 @@ def test_new_article_joins_the_published_story() -> None:
     batch = pl.DataFrame({"article_id": ["new"], "word_count": [5], "source_path": ["n"]})
     history = pl.DataFrame({"article_id": ["old"], "story_id": ["S1"]})
     assert stories.assign(batch, linked, history).rows() == [("new", "S1")]
+
+
+WORDS = [
+    "cartel",
+    "military",
+    "mexico",
+    "border",
+    "tariff",
+    "summit",
+    "minister",
+    "election",
+    "vote",
+    "court",
+    "ruling",
+    "storm",
+    "flood",
+    "market",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=12), min_size=2, max_size=25),
+    st.integers(min_value=1, max_value=40),
+)
+def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_rows: int) -> None:
+    """Chunking the pairwise joins (to bound memory) changes no link and no cosine."""
+    frame = paragraphs(**{f"a{i:02d}": " ".join(words) for i, words in enumerate(bodies)})
+    counts, quotes = stories.term_counts(frame), stories.quote_grams(frame)
+    vectors = stories.tfidf(counts, counts.group_by("term").agg(df=pl.len()), len(bodies))
+    empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
+    config = Settings(story_cosine=0.3)
+
+    def linked() -> pl.DataFrame:
+        return stories.links(vectors, quotes, empty_terms, quotes.head(0), config).sort("article_id", "other")
+
+    whole = linked()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stories, "_JOIN_ROWS", join_rows)
+        assert_frame_equal(linked(), whole)

@@ -111,21 +111,24 @@ def discover(root: Path, pattern: str, *, exclude: Collection[Path] = ()) -> pl.
     rows: dict[str, list[object]] = {name: [] for name in _DISCOVERED}
     unlisted: list[OSError] = []
     # Names that are not UTF-8 arrive surrogate-escaped; display_path stores them readably.
-    for folder, dirnames, filenames in os.walk(root, onerror=unlisted.append, followlinks=False):
+    # Plain strings per file, not pathlib: a million files cost ~30 s of Path objects alone.
+    top = os.fspath(root)
+    for folder, dirnames, filenames in os.walk(top, onerror=unlisted.append, followlinks=False):
         here = Path(folder)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in excluded)
+        prefix = "" if folder == top else os.path.relpath(folder, top).replace(os.sep, "/") + "/"
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            path = here / name
-            relative = path.relative_to(root).as_posix()
+            relative = prefix + name
             if not matcher.match(relative):
                 continue
+            path = os.path.join(folder, name)  # noqa: PTH118 - see above
             try:
-                info = path.stat()
+                info = os.stat(path)  # noqa: PTH116
             except OSError:
                 try:
-                    info = path.lstat()  # a broken symlink or a loop: listed, quarantined when read
+                    info = os.lstat(path)  # a broken symlink or a loop: listed, quarantined when read
                 except OSError:
                     continue  # vanished between listing and stat: it was never seen
             rows["source_path"].append(display_path(os.fsencode(relative)))

@@ -16,9 +16,10 @@ import pytest
 
 from flows.ingest import ingest
 from newsflow.decode import decode_bytes
-from newsflow.quality import EXPECTATIONS_DIR, QualityGateError
+from newsflow.quality import QualityGateError
 from newsflow.storage import TABLES, Layout
 from tests.conftest import SEEDS
+from tests.flows.gate import failing_gate
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -163,20 +164,12 @@ def test_changed_file_is_a_new_version_and_deleted_file_keeps_its_rows(tmp_path:
 def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
     source, output, suites = tmp_path / "in", tmp_path / "out", tmp_path / "suites"
     shutil.copytree(SEEDS, source)
-    shutil.copytree(EXPECTATIONS_DIR, suites)
     ingest(source=str(source), output=str(output))
     before = published_state(output)
 
-    articles_suite = suites / "articles.json"
-    suite = json.loads(articles_suite.read_text())
-    suite["expectations"].append(
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "word_count", "max_value": 50}, "meta": {}}
-    )
-    articles_suite.write_text(json.dumps(suite))
-    (source / "late.txt").write_text("A Late Headline\n\n" + "Many words in this paragraph. " * 20 + "\n")
-
+    strict = failing_gate(source, suites, max_words=50)
     with pytest.raises(QualityGateError) as failure:
-        ingest(source=str(source), output=str(output), settings={"expectations_dir": str(suites)})
+        ingest(source=str(source), output=str(output), settings=strict)
     message = str(failure.value)
     assert "expect_column_values_to_be_between" in message and "word_count" in message
     assert "article_id" in message  # sample rows are identified

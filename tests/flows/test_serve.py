@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -23,9 +22,9 @@ import yaml
 from flows.ingest import ingest
 from flows.serve import DEPLOYMENT, deployment_parameters
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
-from newsflow.quality import EXPECTATIONS_DIR
 from newsflow.storage import DEFAULT_LANDING, Layout
 from tests.conftest import ROOT, SEEDS
+from tests.flows.gate import failing_gate
 from tests.servers import PREFECT, PrefectServer
 
 T = TypeVar("T")
@@ -200,17 +199,8 @@ def test_prefect_yaml_on_a_work_pool_and_the_failure_automation(prefect_api: Pre
     ]
 
     # A quality gate that fails: the run fails, its event fires the automation, which pauses the deployment.
-    shutil.copytree(EXPECTATIONS_DIR, suites)
-    articles_suite = suites / "articles.json"
-    suite = json.loads(articles_suite.read_text())
-    suite["expectations"].append(
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "word_count", "max_value": 5}, "meta": {}}
-    )
-    articles_suite.write_text(json.dumps(suite))
-    (source / "late.txt").write_text("A Late Headline\n\n" + "Many words in this paragraph. " * 20 + "\n")
-    failed = run_on_worker(
-        {"source": str(source), "output": str(output), "settings": {"expectations_dir": str(suites)}}
-    )
+    strict = failing_gate(source, suites, max_words=5)
+    failed = run_on_worker({"source": str(source), "output": str(output), "settings": strict})
     assert failed["state_type"] == "FAILED"
     wait_for(
         lambda: api(prefect_api, "GET", f"/deployments/{deployment['id']}")["paused"],

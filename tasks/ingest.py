@@ -8,6 +8,7 @@ costs tens of milliseconds of orchestration. No task caches its inputs
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -28,6 +29,7 @@ from prefect.assets import Asset, AssetProperties, add_asset_metadata
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun, State
 from prefect.events import emit_event
+from prefect.events.worker import EventsWorker
 from prefect.tasks import MaterializingTask
 
 from newsflow import batch, ledger, publish, quality, schemas, sources
@@ -247,6 +249,9 @@ def report(layout: Layout, summary: RunSummary, outcome: quality.Outcome | None)
     )
 
 
+EVENT_FLUSH_SECONDS = 10.0
+
+
 def emit_failure_event(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
     """Flow hook (failed or crashed): emit an event an automation can act on.
 
@@ -267,3 +272,8 @@ def emit_failure_event(flow: Flow[..., Any], flow_run: FlowRun, state: State) ->
         related=[{"prefect.resource.id": f"prefect.flow-run.{flow_run.id}", "prefect.resource.role": "flow-run"}],
         payload={"flow_run": str(flow_run.id), "state": state.name, "message": str(error)[:2000]},
     )
+    # Events are sent in the background, and an interrupted process exits right after its hooks:
+    # wait for the send (never for long: a hook must not hang a dying run on an unreachable server).
+    flush = threading.Thread(target=EventsWorker.instance().wait_until_empty, daemon=True)
+    flush.start()
+    flush.join(timeout=EVENT_FLUSH_SECONDS)

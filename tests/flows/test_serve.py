@@ -68,6 +68,13 @@ def run_seconds(output: Path, outcome: str) -> dict[str, float]:
     return dict(rows.iter_rows())
 
 
+def completed(server: PrefectServer, run_id: str) -> dict[str, Any] | None:
+    """The flow run, once it is COMPLETED; None while it runs. Fails on any other final state."""
+    run: dict[str, Any] = api(server, "GET", f"/flow_runs/{run_id}")
+    assert run["state_type"] in {"COMPLETED", "RUNNING", "PENDING", "SCHEDULED"}, run["state"]
+    return run if run["state_type"] == "COMPLETED" else None
+
+
 def cli(*args: str, server: PrefectServer, cwd: Path = ROOT) -> str:
     env = {**os.environ, "PREFECT_API_URL": server.api_url, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
@@ -135,9 +142,9 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
             lambda: run_seconds(output, "published"), timeout=8 * INTERVAL + 60, what="a publishing run", log=log
         )
         (run_id,) = published
-        run = api(prefect_api, "GET", f"/flow_runs/{run_id}")
+        # The runs table is written by the report task, a moment before the flow run ends.
+        run = wait_for(lambda: completed(prefect_api, run_id), timeout=60, what="the publishing run to complete")
         assert run["deployment_id"] == deployment["id"] and run["auto_scheduled"], "a scheduled run of the deployment"
-        assert run["state_type"] == "COMPLETED"
         due = datetime.fromisoformat(run["expected_start_time"])
         # Scheduled within two intervals of the drop (a run due before it may have found the files too).
         assert due - dropped <= timedelta(seconds=2 * INTERVAL), (due, dropped)
@@ -152,7 +159,7 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
         noops = wait_for(later_noops, timeout=6 * INTERVAL + 60, what="a no-op run after publishing", log=log)
         assert max(noops.values()) < 5.0, noops
         for noop_id in noops:
-            assert api(prefect_api, "GET", f"/flow_runs/{noop_id}")["state_type"] == "COMPLETED"
+            wait_for(lambda: completed(prefect_api, noop_id), timeout=60, what="the no-op run to complete")  # noqa: B023
     finally:
         os.killpg(serving.pid, signal.SIGINT)  # Ctrl-C, as a person stops it
         serving.wait(timeout=60)

@@ -79,12 +79,15 @@ def ingest(
             in_flight: deque[Any] = deque()
             results = []
             for i, shard in enumerate(shards):
+                if len(in_flight) == config.max_workers:
+                    results.append(in_flight.popleft().result())
+                    progress.shard_done()
                 read = read_shard.submit(source_root, shard, known, config)
                 # Passing the future (not its result) lets Prefect draw the read -> parse edge.
                 in_flight.append(parse_shard.submit(read, config, i, len(shards)))  # type: ignore[call-overload]
-                while len(in_flight) >= config.max_workers or (in_flight and i == len(shards) - 1):
-                    results.append(in_flight.popleft().result())
-                    progress.shard_done()
+            for future in in_flight:
+                results.append(future.result())
+                progress.shard_done()
 
         outcome = None
         if any(result.candidates.height + result.quarantined.height for result in results):

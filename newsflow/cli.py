@@ -81,10 +81,11 @@ def _check_folders(source: Path, output: Path) -> None:
 
     if not source.is_dir():
         raise UsageError(f"source folder {str(source)!r} does not exist or is not a folder")
-    inside = [own for own in (output, *Layout(output).own_folders()) if source.resolve() == own.resolve()]
-    inside += [own for own in Layout(output).own_folders() if source.resolve().is_relative_to(own.resolve())]
+    landing = source.resolve()
+    inside = [own for own in Layout(output).own_folders() if landing.is_relative_to(own.resolve())]
+    inside += [output] if landing == output.resolve() else []
     if inside:
-        raise UsageError(f"source folder {str(source)!r} is {str(inside[0])!r}, which newsflow writes")
+        raise UsageError(f"source folder {str(source)!r} lies in {str(inside[0])!r}, which newsflow writes")
     _check_output(output)
     # Prefect's temporary SQLite server races its telemetry heartbeat against its own
     # start-up writes ("database is locked"); a local tool has no use for telemetry.

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import polars as pl
 from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.runners import dask_task_runner
-from newsflow.config import load_settings
+from newsflow import quality
+from newsflow.batch import ShardResult
+from newsflow.config import Settings, load_settings
 from newsflow.quality import QualityGateError
 from newsflow.run import RunSummary
-from newsflow.storage import Layout
+from newsflow.storage import REPLACED_TABLES, Layout
 from tasks.ingest import (
     Progress,
     deduplicate,
@@ -24,6 +27,7 @@ from tasks.ingest import (
     discover_files,
     emit_failure_event,
     exclusive_output,
+    include_staged,
     load_ledger,
     parse_shard,
     plan_reads,
@@ -33,6 +37,25 @@ from tasks.ingest import (
     stage_tables,
     validate_tables,
 )
+
+
+def _parse(
+    shards: list[pl.DataFrame], source: Path, known: pl.DataFrame, config: Settings, progress: Progress
+) -> list[ShardResult]:
+    """Read and parse a window's shards, at most ``max_workers`` in flight (memory follows shards in flight)."""
+    in_flight: deque[Any] = deque()
+    results = []
+    for shard in shards:
+        if len(in_flight) == config.max_workers:
+            results.append(in_flight.popleft().result())
+            progress.shard_done()
+        read = read_shard.submit(source, shard, known, config)
+        # Passing the future (not its result) lets Prefect draw the read -> parse edge.
+        in_flight.append(parse_shard.submit(read, config, progress.done + len(in_flight), progress.shards))  # type: ignore[call-overload]
+    for future in in_flight:
+        results.append(future.result())
+        progress.shard_done()
+    return results
 
 
 @flow(
@@ -71,45 +94,53 @@ def ingest(
     with exclusive_output(layout, run_id, config):
         with summary.timed("discover"):
             listing = discover_files(source_root, layout, config)
-            known, history = load_ledger(layout)
-            shards = plan_reads(listing, known, config)
-        progress = Progress(len(shards))
-        with summary.timed("read_parse"):
-            # At most max_workers shards in flight: memory stays bounded by shards, not by the batch.
-            in_flight: deque[Any] = deque()
-            results = []
-            for i, shard in enumerate(shards):
-                if len(in_flight) == config.max_workers:
-                    results.append(in_flight.popleft().result())
-                    progress.shard_done()
-                read = read_shard.submit(source_root, shard, known, config)
-                # Passing the future (not its result) lets Prefect draw the read -> parse edge.
-                in_flight.append(parse_shard.submit(read, config, i, len(shards)))  # type: ignore[call-overload]
-            for future in in_flight:
-                results.append(future.result())
-                progress.shard_done()
-
-        outcome = None
-        if any(result.candidates.height + result.quarantined.height for result in results):
+            known, published = load_ledger(layout)
+            windows = plan_reads(listing, known, config)
+        progress = Progress(sum(len(window) for window in windows))
+        history, rows_added = published, Counter[str]()
+        outcomes: list[quality.Outcome] = []
+        for number, shards in enumerate(windows):
+            # One window at a time: memory follows the window, and each window is deduplicated
+            # against the published tables plus the windows staged before it.
+            with summary.timed("read_parse"):
+                results = _parse(shards, source_root, known, config, progress)
+            if not any(result.candidates.height + result.quarantined.height for result in results):
+                continue
             with summary.timed("deduplicate"):
                 run = deduplicate(results, history, run_id, started_at, config)
-            progress.set(85.0, "deduplicated")
+            del results
             with summary.timed("stage"):
-                staged = stage_tables(layout, source_root, run, run_id, started_at)
-            unchanged = listing.height - sum(shard.height for shard in shards)
+                staged = stage_tables(layout, source_root, run, run_id, started_at, len(outcomes))
             with summary.timed("validate"):
-                outcome = validate_tables(
-                    layout, staged, run, history, config, run_id, files_seen=listing.height, files_unchanged=unchanged
+                checked = validate_tables(
+                    layout,
+                    staged,
+                    run,
+                    history,
+                    config,
+                    run_id,
+                    files_seen=sum(shard.height for shard in shards),
+                    files_unchanged=0,
                 )
-            summary.fill_from(run, outcome)
-            progress.set(95.0, "validated")
-            with summary.timed("publish"):
-                if outcome.success:
-                    snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
-                    publish_snapshot(layout, source_root)(layout, staged, snapshot_id, config)
-                    summary.published = True
-                else:
-                    discard_staging(staged)
+            summary.add_window(run, checked)
+            outcomes.append(checked)
+            rows_added.update({table: frame.height for table, frame in staged.tables.items()})
+            rows_added.update({table: staged.tables[table].height - rows_added[table] for table in REPLACED_TABLES})
+            progress.note(f"window {number + 1} of {len(windows)} validated")
+            if not checked.success:
+                break
+            history = include_staged(layout, published, staged)
+            del run, staged  # before the next window is parsed
+        outcome = quality.Outcome.combine(outcomes) if outcomes else None
+        with summary.timed("publish"):
+            if outcome is not None and outcome.success:
+                snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
+                publish_snapshot(layout, source_root)(
+                    layout, layout.staging(run_id), dict(rows_added), snapshot_id, config
+                )
+                summary.published = True
+            elif outcome is not None:
+                discard_staging(layout, run_id)
         summary.files_seen = listing.height
         summary.files_unchanged = listing.height - summary.files_new
         summary.seconds = time.perf_counter() - clock

@@ -113,6 +113,10 @@ class History:
     def empty(cls) -> History:
         return cls(**{f.name: schemas.empty(f.name).lazy() for f in fields(cls)})
 
+    def plus(self, staged: History) -> History:
+        """This history followed by rows staged since (by earlier windows of a run)."""
+        return History(**{f.name: pl.concat([getattr(self, f.name), getattr(staged, f.name)]) for f in fields(self)})
+
 
 @dataclass(frozen=True, slots=True)
 class RunTables:

@@ -35,6 +35,12 @@ class Settings:
     max_workers: int = 2
     """Shard tasks run at once (threads; Polars releases the GIL)."""
 
+    window_files: int = 50_000
+    """New files deduplicated, validated and staged together; peak memory follows the window, not the run
+    (about 3 GiB at 50,000 news-length files). A run with more new files handles them in consecutive
+    windows, each deduplicated against the published tables and the windows before it, as consecutive
+    runs would be, and publishes them all at once or not at all."""
+
     max_file_bytes: int = 4 * 1024 * 1024
     """Files larger than this are quarantined as ``too_large`` without being read. News articles are
     rarely over 100 kB; parsing a file costs ~45x its size in memory at peak, so 4 MiB bounds a shard's worst case."""
@@ -120,6 +126,7 @@ class Settings:
             "story_term_postings",
             "shard_size",
             "max_workers",
+            "window_files",
             "max_file_bytes",
             "max_paragraphs",
             "wrap_width",

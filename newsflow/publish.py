@@ -101,19 +101,28 @@ def store_quarantined(layout: Layout, source: Path, quarantined: pl.DataFrame) -
     )
 
 
-def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFrame]) -> Path:
-    """Write all of the run's tables under its staging folder; returns the folder.
+def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFrame], *, window: int = 0) -> Path:
+    """Write the tables of one window of the run under its staging folder; returns the folder.
 
+    Window 0 starts the folder afresh; later windows add their parts beside it, except
+    for tables rewritten whole each run (``REPLACED_TABLES``), whose latest window wins.
     Empty tables are written too, so every table's glob matches at least one file
     and readers get the schema rather than a "no files found" error.
     """
     base = layout.staging(run_id)
-    if base.exists():
+    if window == 0 and base.exists():
         shutil.rmtree(base)  # a crashed attempt of the same run: start clean
-    base.mkdir(parents=True)
+    base.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
-        write_table(frame, layout.partition_file(base, table, day, run_id), table)
+        if table in REPLACED_TABLES:
+            shutil.rmtree(layout.table(table, base), ignore_errors=True)
+        write_table(frame, layout.partition_file(base, table, day, run_id, window), table)
     return base
+
+
+def scan_staged(layout: Layout, staged: Path, table: str) -> pl.LazyFrame:
+    """What earlier windows of a run staged for ``table``, lazily."""
+    return pl.scan_parquet(layout.table_glob(table, staged), hive_partitioning=False)
 
 
 def current_snapshot(layout: Layout) -> Path | None:

@@ -13,7 +13,7 @@ import logging
 import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,21 @@ class Outcome:
     tables: dict[str, bool]
     failures: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+
+    @classmethod
+    def combine(cls, outcomes: Sequence[Outcome]) -> Outcome:
+        """One outcome for a run validated window by window: it passes when every window passed."""
+        tables: dict[str, bool] = {}
+        for outcome in outcomes:
+            for table, passed in outcome.tables.items():
+                tables[table] = tables.get(table, True) and passed
+        return cls(
+            success=all(o.success for o in outcomes),
+            evaluated=sum(o.evaluated for o in outcomes),
+            tables=tables,
+            failures=[f for o in outcomes for f in o.failures],
+            data_docs=outcomes[-1].data_docs if outcomes else None,
+        )
 
     def message(self) -> str:
         lines = [f"{len(self.failures)} expectation(s) failed:"] + [f"  - {f}" for f in self.failures]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -13,9 +13,16 @@ from typing import Any
 
 import polars as pl
 
-from newsflow.batch import RunTables
+from newsflow.batch import RunTables, merge_counters
 from newsflow.quality import Outcome
 from newsflow.reasons import Status
+
+
+def _add(counts: dict[str, int], more: Iterable[tuple[str, int]]) -> dict[str, int]:
+    total = dict(counts)
+    for key, n in more:
+        total[key] = total.get(key, 0) + n
+    return dict(sorted(total.items()))
 
 
 @dataclass(slots=True)
@@ -65,27 +72,31 @@ class RunSummary:
             return "published"
         return "gate_failed" if self.validation == "failed" else "nothing_new"
 
-    def fill_from(self, run: RunTables, outcome: Outcome) -> None:
-        """Counts from the run's tables and the validation outcome."""
+    def add_window(self, run: RunTables, outcome: Outcome) -> None:
+        """Add one window's counts (a run has one window unless it is large) and validation outcome."""
         files = run.tables["files"]
         statuses = dict(files.group_by("status").len().iter_rows())
-        self.files_new = files.height
-        self.curated = statuses.get(Status.CURATED.value, 0)
-        self.duplicates = statuses.get(Status.DUPLICATE.value, 0)
-        self.quarantined = dict(run.tables["quarantine"].group_by("reason").len().sort("reason").iter_rows())
-        self.duplicates_by_kind = dict(run.tables["duplicates"].group_by("kind").len().sort("kind").iter_rows())
-        self.repeated_paragraphs_removed = run.counters.get("paragraphs", {}).get("dropped_repeated", 0)
-        self.boilerplate_paragraphs = run.counters.get("paragraphs", {}).get("boilerplate", 0)
+        self.files_new += files.height
+        self.curated += statuses.get(Status.CURATED.value, 0)
+        self.duplicates += statuses.get(Status.DUPLICATE.value, 0)
+        self.quarantined = _add(self.quarantined, run.tables["quarantine"].group_by("reason").len().iter_rows())
+        self.duplicates_by_kind = _add(
+            self.duplicates_by_kind, run.tables["duplicates"].group_by("kind").len().iter_rows()
+        )
+        self.repeated_paragraphs_removed += run.counters.get("paragraphs", {}).get("dropped_repeated", 0)
+        self.boilerplate_paragraphs += run.counters.get("paragraphs", {}).get("boilerplate", 0)
+        # Each window's stories table is the whole table as of that window.
         self.stories = run.tables["stories"].height
-        self.counters = run.counters
-        self.counters["validate"] = {
+        validated = {
             "total": outcome.evaluated,
             "kept": outcome.evaluated - len(outcome.failures),
             "dropped_failed": len(outcome.failures),
         }
-        self.validation = "passed" if outcome.success else "failed"
-        self.failures = list(outcome.failures)
-        self.data_docs = str(outcome.data_docs) if outcome.data_docs else None
+        self.counters = merge_counters([self.counters, run.counters, {"validate": validated}])
+        passed = outcome.success and self.validation != "failed"
+        self.validation = "passed" if passed else "failed"
+        self.failures += outcome.failures
+        self.data_docs = str(outcome.data_docs) if outcome.data_docs else self.data_docs
 
     @property
     def quarantined_total(self) -> int:

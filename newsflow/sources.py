@@ -145,6 +145,17 @@ def discover(root: Path, pattern: str, *, exclude: Collection[Path] = ()) -> pl.
     return pl.DataFrame(rows, schema=_DISCOVERED).sort("source_path")
 
 
+def plan_windows(fresh: pl.DataFrame, *, shard_size: int, window_files: int) -> list[list[pl.DataFrame]]:
+    """``fresh`` (in ``source_path`` order) cut into windows of at most ``window_files`` files, each a list
+    of shards of at most ``shard_size``. Windows follow path order, so the first copy of an exact
+    duplicate is kept whatever the window size."""
+    windows = []
+    for start in range(0, fresh.height, window_files):
+        window = fresh.slice(start, window_files)
+        windows.append([window.slice(offset, shard_size) for offset in range(0, window.height, shard_size)])
+    return windows
+
+
 def _decoded_columns(raws: Sequence[bytes | None]) -> dict[str, list[str | None]]:
     columns: dict[str, list[str | None]] = {"text": [], "encoding": [], "reason": [], "detail": []}
     for raw in raws:

@@ -144,8 +144,10 @@ class Layout:
         """The glob readers use: ``polars.scan_parquet`` or DuckDB ``read_parquet``."""
         return str(self.table(table, base) / "**" / "*.parquet")
 
-    def partition_file(self, base: Path, table: str, day: date, run_id: str) -> Path:
-        return self.table(table, base) / f"ingest_date={day.isoformat()}" / f"part-{_checked_id(run_id)}.parquet"
+    def partition_file(self, base: Path, table: str, day: date, run_id: str, window: int = 0) -> Path:
+        """A run's part of ``table``; window ``n > 0`` of a windowed run adds ``-w<n>`` to the name."""
+        part = _checked_id(run_id) + (f"-w{window}" if window else "")
+        return self.table(table, base) / f"ingest_date={day.isoformat()}" / f"part-{part}.parquet"
 
     def quarantine_blob(self, sha256: str) -> Path:
         """Content-addressed, so a crafted file name can never choose where bytes land."""

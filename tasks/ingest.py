@@ -80,14 +80,18 @@ def load_ledger(layout: Layout) -> tuple[pl.DataFrame, History]:
 
 
 @task(name="plan-reads", cache_policy=NO_CACHE)
-def plan_reads(listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -> list[pl.DataFrame]:
-    """Shards of files to read; files unchanged since ingested (path, size, mtime) are skipped unread."""
+def plan_reads(listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -> list[list[pl.DataFrame]]:
+    """Windows of shards of files to read; files unchanged since ingested (path, size, mtime) are skipped unread."""
     fresh, unchanged = ledger.split_unchanged(listing, known)
-    shards = [fresh.slice(offset, settings.shard_size) for offset in range(0, fresh.height, settings.shard_size)]
+    windows = sources.plan_windows(fresh, shard_size=settings.shard_size, window_files=settings.window_files)
     get_run_logger().info(
-        "%d file(s) unchanged since ingested; %d to read in %d shard(s)", unchanged.height, fresh.height, len(shards)
+        "%d file(s) unchanged since ingested; %d to read in %d shard(s), %d window(s)",
+        unchanged.height,
+        fresh.height,
+        sum(len(window) for window in windows),
+        len(windows),
     )
-    return shards
+    return windows
 
 
 @task(name="read-shard", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
@@ -127,11 +131,22 @@ def deduplicate(
 
 
 @task(name="stage", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_transient_io_error)
-def stage_tables(layout: Layout, source: Path, run: RunTables, run_id: str, started_at: datetime) -> Staged:
-    """Keep quarantined bytes, then write the run's tables to its staging folder."""
+def stage_tables(
+    layout: Layout, source: Path, run: RunTables, run_id: str, started_at: datetime, window: int
+) -> Staged:
+    """Keep quarantined bytes, then write the window's tables to the run's staging folder."""
     kept = publish.store_quarantined(layout, source, run.quarantined_raw)
     tables = batch.record_kept_bytes(run.tables, kept)
-    return Staged(publish.stage(layout, run_id, started_at.date(), {**tables, **run.state}), tables)
+    path = publish.stage(layout, run_id, started_at.date(), {**tables, **run.state}, window=window)
+    return Staged(path, tables)
+
+
+@task(name="include-staged", cache_policy=NO_CACHE)
+def include_staged(layout: Layout, published: History, staged: Staged) -> History:
+    """The history the next window deduplicates against: the published rows and every window staged so far."""
+    return published.plus(
+        History(**{f.name: publish.scan_staged(layout, staged.path, f.name) for f in fields(History)})
+    )
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -146,7 +161,8 @@ def validate_tables(
     files_seen: int,
     files_unchanged: int,
 ) -> quality.Outcome:
-    """The quality gate; ``files_unchanged``: files skipped unread because size and time match the ledger."""
+    """The quality gate over one window; ``files_seen``: the window's files (with, in the first window,
+    ``files_unchanged``: those skipped unread because size and time match the ledger)."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     published = history.articles.select("article_id", "story_id").collect()
     # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
@@ -168,16 +184,19 @@ def validate_tables(
     return outcome
 
 
-def _publish_snapshot(layout: Layout, staged: Staged, snapshot_id: str, settings: Settings) -> Path:
-    snapshot = publish.publish(layout, staged.path, snapshot_id, keep=settings.keep_snapshots)
+def _publish_snapshot(
+    layout: Layout, staged: Path, rows_added: dict[str, int], snapshot_id: str, settings: Settings
+) -> Path:
+    snapshot = publish.publish(layout, staged, snapshot_id, keep=settings.keep_snapshots)
     for table in TABLES:
-        added = {"rows_added": staged.tables[table].height, "snapshot": snapshot_id}
-        add_asset_metadata(layout.asset_key(table), added)
+        add_asset_metadata(layout.asset_key(table), {"rows_added": rows_added.get(table, 0), "snapshot": snapshot_id})
     get_run_logger().info("published snapshot %s", snapshot.name)
     return snapshot
 
 
-def publish_snapshot(layout: Layout, source: Path) -> MaterializingTask[[Layout, Staged, str, Settings], Path]:
+def publish_snapshot(
+    layout: Layout, source: Path
+) -> MaterializingTask[[Layout, Path, dict[str, int], str, Settings], Path]:
     """The ``publish`` task, declared to materialize every curated table from the landing folder.
 
     Assets are declared per call because their keys are the output's and source's
@@ -217,13 +236,16 @@ class Progress:
         self.done += 1
         self.set(80.0 * self.done / max(self.shards, 1), f"{self.done} of {self.shards} shard(s) parsed")
 
+    def note(self, note: str) -> None:
+        self.set(80.0 * self.done / max(self.shards, 1), note)
+
     def set(self, percent: float, note: str) -> None:
         update_progress_artifact(self.id, percent, description=note)
 
 
 @task(name="discard-staging", cache_policy=NO_CACHE)
-def discard_staging(staged: Staged) -> None:
-    shutil.rmtree(staged.path, ignore_errors=True)
+def discard_staging(layout: Layout, run_id: str) -> None:
+    shutil.rmtree(layout.staging(run_id), ignore_errors=True)
 
 
 @task(name="report", cache_policy=NO_CACHE)

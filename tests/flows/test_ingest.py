@@ -19,6 +19,7 @@ from newsflow.decode import decode_bytes
 from newsflow.quality import QualityGateError
 from newsflow.storage import TABLES, Layout
 from tests.conftest import SEEDS
+from tests.faults.crash import build_corpus
 from tests.flows.gate import failing_gate
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -264,3 +265,46 @@ def test_bbc_corpus(tmp_path: Path, bbc: Path) -> None:
     again = ingest(source=str(bbc), output=str(output))
     assert again["files_new"] == 0
     assert {table: count(output, table) for table in TABLES} == counts
+
+
+def test_a_run_larger_than_a_window_publishes_every_window_at_once(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    build_corpus(source, files=600, seed=3)
+    whole = ingest(source=str(source), output=str(tmp_path / "whole"), settings={"shard_size": 100})
+    windowed_out = tmp_path / "windowed"
+    windowed = ingest(source=str(source), output=str(windowed_out), settings={"shard_size": 100, "window_files": 250})
+
+    assert windowed["outcome"] == "published" and windowed["files_seen"] == 600
+    # Which copy of a near pair is kept may differ (an earlier window's copy is published by the
+    # time a later window sees the other), and so may a copy's kind; how many are kept does not.
+    for key in ("curated", "duplicates", "quarantined", "files_new"):
+        assert windowed[key] == whole[key], key
+    layout = Layout(windowed_out)
+    # Three windows, three parts of each appended table, in one snapshot; the stories table is whole.
+    assert len(list(layout.table("articles").rglob("*.parquet"))) == 3
+    assert len(list(layout.table("stories").rglob("*.parquet"))) == 1
+    assert rows(windowed_out, "stories", "select sum(article_count), count(distinct story_id) = count(*) from t") == [
+        (windowed["curated"], True)
+    ]
+    assert rows(windowed_out, "files", "select count(*), count(distinct source_path) from t") == [(600, 600)]
+    # An exact copy in a later window points at the copy curated by an earlier one.
+    crossing = rows(
+        windowed_out,
+        "duplicates",
+        "select count(*) from t where kind = 'exact' and duplicate_of in "
+        f"(select article_id from read_parquet('{layout.table_glob('articles')}'))",
+    )
+    assert crossing == [(windowed["duplicates_by_kind"]["exact"],)]
+    assert ingest(source=str(source), output=str(windowed_out), settings={"window_files": 250})["outcome"] == (
+        "nothing_new"
+    )
+
+
+def test_a_window_failing_its_gate_publishes_no_window(tmp_path: Path) -> None:
+    source, output = tmp_path / "in", tmp_path / "out"
+    build_corpus(source, files=300, seed=5)
+    settings = {"shard_size": 100, "window_files": 100, **failing_gate(source, tmp_path / "suites", max_words=100)}
+    with pytest.raises(QualityGateError):
+        ingest(source=str(source), output=str(output), settings=settings)
+    assert not Layout(output).curated.exists()
+    assert not any(Layout(output).staging_root.glob("*"))

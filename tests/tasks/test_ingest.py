@@ -28,9 +28,11 @@ def test_only_io_errors_are_retried(state: object, retried: bool) -> None:
 def test_shards_cover_every_file_once(tmp_path: Path) -> None:
     for i in range(7):
         (tmp_path / f"{i}.txt").write_text(str(i))
-    settings = Settings(shard_size=3)
+    (tmp_path / "7.txt").write_text("7")
+    settings = Settings(shard_size=2, window_files=3)
     listing = discover_files(tmp_path, Layout(tmp_path / "out"), settings)
     known = listing.head(2).with_columns(source_sha256=None).select("source_path", "source_sha256", "size", "mtime_ns")
-    shards = plan_reads(listing, known, settings)
-    assert [s.height for s in shards] == [3, 2]
-    assert sorted(p for s in shards for p in s.get_column("source_path")) == [f"{i}.txt" for i in range(2, 7)]
+    windows = plan_reads(listing, known, settings)
+    assert [[s.height for s in window] for window in windows] == [[2, 1], [2, 1]]
+    paths = [p for window in windows for s in window for p in s.get_column("source_path")]
+    assert paths == [f"{i}.txt" for i in range(2, 8)]  # in path order: windows keep the first exact copy

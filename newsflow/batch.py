@@ -167,9 +167,7 @@ def _stories(
     documents = int(history.articles.select(pl.len()).collect().item()) + kept.height
     vectors = stories.tfidf(counts, pl.concat([batch_df, history_df]), documents)
     top = vectors.filter(pl.col("rank") <= settings.story_top_terms).drop("rank")
-    history_terms = history.terms.filter(_in("term", top.get_column("term"))).collect()
-    history_quotes = history.quotes.filter(_in("quote_hash", quotes.get_column("quote_hash"))).collect()
-    linked = stories.links(vectors, quotes, history_terms, history_quotes, settings)
+    linked = stories.links(vectors, quotes, history.terms, history.quotes, settings)
     history_stories = (
         history.articles.filter(_in("article_id", linked.get_column("other")))
         .select("article_id", "story_id")

@@ -93,6 +93,14 @@ class Settings:
     story_term_postings: int = 100
     """Terms among the top terms of more articles than this propose no story candidates."""
 
+    story_candidate_terms: int = 15
+    """Heaviest of an article's top terms left by ``story_term_postings`` that propose story candidates: the
+    two bound the pairs an article is compared with, so the story step grows linearly with the batch."""
+
+    story_candidates: int = 10
+    """Most similar articles by those terms whose full cosine with an article is computed: bounds the
+    cosines per article."""
+
     story_cosine: float = 0.6
     """TF-IDF cosine at or above which two articles tell the same story."""
 
@@ -105,6 +113,10 @@ class Settings:
     story_quote_share: float = 0.5
     """... and the share of the less-quoting article's quoted 6-grams they must make up: rewrites of one
     event repeat most of its quotes, articles on one topic a few."""
+
+    story_quote_postings: int = 50
+    """Quoted 6-grams in more articles than this are stock phrases: no evidence of one story, and they
+    would pair articles quadratically."""
 
     expectations_dir: str = ""
     """Folder of Great Expectations suites (one JSON per table); empty means the project's ``expectations/``."""
@@ -124,6 +136,9 @@ class Settings:
             "story_top_terms",
             "story_quote_ngrams",
             "story_term_postings",
+            "story_candidate_terms",
+            "story_quote_postings",
+            "story_candidates",
             "shard_size",
             "max_workers",
             "window_files",

@@ -46,7 +46,7 @@ def test_shared_quote_links_moderately_similar_articles_but_topic_words_alone_do
     counts, quotes = stories.term_counts(bodies), stories.quote_grams(bodies)
     vectors = stories.tfidf(counts, counts.group_by("term").agg(df=pl.len()), 3)
     empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
-    linked = stories.links(vectors, quotes, empty_terms, quotes.head(0), Settings())
+    linked = stories.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), Settings())
     pairs = {tuple(sorted(p)) for p in linked.select("article_id", "other").iter_rows()}
     assert pairs == {("a", "b")}
     batch = pl.DataFrame({"article_id": ["a", "b", "c"], "word_count": [10, 12, 9], "source_path": ["a", "b", "c"]})
@@ -54,6 +54,47 @@ def test_shared_quote_links_moderately_similar_articles_but_topic_words_alone_do
         stories.assign(batch, linked, pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})).iter_rows()
     )
     assert assigned["a"] == assigned["b"] != assigned["c"]
+
+
+EMPTY_TERMS = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
+
+
+def linked_pairs(bodies: pl.DataFrame, config: Settings) -> set[tuple[str, str]]:
+    counts, quotes = stories.term_counts(bodies), stories.quote_grams(bodies)
+    vectors = stories.tfidf(counts, counts.group_by("term").agg(df=pl.len()), bodies.height)
+    linked = stories.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config)
+    return {(a, o) for a, o in linked.select("article_id", "other").iter_rows() if a < o}
+
+
+def test_a_quote_in_more_articles_than_the_cap_is_no_evidence() -> None:
+    quote = '"The United States is not going to come to Mexico with the military," she said.'
+    bodies = paragraphs(
+        a=f"Sheinbaum rejected intervention over cartels. {quote}",
+        b=f"Mexico president dismissed military plans against cartels. {quote}",
+    )
+    assert linked_pairs(bodies, Settings()) == {("a", "b")}
+    # Two articles quote it: over a cap of one, it is a stock phrase, and topic words alone do not link.
+    assert linked_pairs(bodies, Settings(story_quote_postings=1)) == set()
+
+
+def test_only_the_heaviest_terms_propose_candidates() -> None:
+    bodies = paragraphs(
+        a="harbour harbour harbour ferry strike",
+        b="glacier glacier glacier ferry strike",
+        c="orchestra violin concert",
+    )
+    # Cosine 0.21: "ferry" and "strike" are shared, but each article's heaviest term is its own.
+    config = Settings(story_cosine=0.2)
+    assert linked_pairs(bodies, config) == {("a", "b")}
+    assert linked_pairs(bodies, config.replace(story_candidate_terms=1)) == set()
+
+
+def test_rough_pairs_keep_the_best_per_article_ties_to_the_smaller_id() -> None:
+    left = pl.DataFrame({"article_id": ["a"], "term": ["t"], "weight": [0.5]})
+    right = pl.DataFrame({"article_id": ["a", "d", "c", "b"], "term": ["t"] * 4, "weight": [0.5, 0.9, 0.9, 0.1]})
+    best = stories._dot(left, right, min_cosine=0.0, per_article=2)
+    assert best.select("article_id", "other").rows() == [("a", "c"), ("a", "d")]
+    assert stories._dot(left, right, min_cosine=0.1, per_article=5).get_column("other").sort().to_list() == ["c", "d"]
 
 
 def test_new_article_joins_the_published_story() -> None:
@@ -97,7 +138,9 @@ def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_
     config = Settings(story_cosine=0.3)
 
     def linked() -> pl.DataFrame:
-        return stories.links(vectors, quotes, empty_terms, quotes.head(0), config).sort("article_id", "other")
+        return stories.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), config).sort(
+            "article_id", "other"
+        )
 
     whole = linked()
     with pytest.MonkeyPatch.context() as patch:

@@ -97,3 +97,12 @@ def test_suites_are_named_and_loadable(tmp_path: Path) -> None:
     (tmp_path / "articles.json").write_text("{not json")
     with pytest.raises(SuiteError, match="cannot read"):
         load_suite("articles", tmp_path)
+
+
+def test_a_windowed_run_passes_only_when_every_window_passed() -> None:
+    passed = Outcome(success=True, evaluated=10, tables={"articles": True, "files": True})
+    failed = Outcome(success=False, evaluated=10, tables={"articles": False, "files": True}, failures=["articles: x"])
+    combined = Outcome.combine([passed, failed, passed])
+    assert (combined.success, combined.evaluated, combined.failures) == (False, 30, ["articles: x"])
+    assert combined.tables == {"articles": False, "files": True}
+    assert Outcome.combine([passed, passed]).success

@@ -16,6 +16,7 @@ from newsflow.sources import (
     display_path,
     fs_path,
     glob_regex,
+    plan_windows,
     read_files,
 )
 from tests.hostile.corpus import permissions_enforced
@@ -253,3 +254,14 @@ def test_folder_that_cannot_be_listed_is_reported_not_silently_skipped(tmp_path:
         assert "cannot be listed" in read.get_column("detail").item()
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.parametrize(("files", "shard_size", "window_files"), [(0, 3, 5), (7, 3, 5), (10, 2, 5), (4, 10, 1)])
+def test_windows_cut_the_listing_in_path_order_without_loss(files: int, shard_size: int, window_files: int) -> None:
+    listing = pl.DataFrame({"source_path": [f"{i:03d}.txt" for i in range(files)]})
+    windows = plan_windows(listing, shard_size=shard_size, window_files=window_files)
+    assert all(1 <= sum(s.height for s in window) <= window_files for window in windows)
+    assert all(1 <= s.height <= shard_size for window in windows for s in window)
+    assert [p for window in windows for s in window for p in s.get_column("source_path")] == listing[
+        "source_path"
+    ].to_list()

@@ -98,8 +98,8 @@ class Settings:
     two bound the pairs an article is compared with, so the story step grows linearly with the batch."""
 
     story_candidates: int = 10
-    """Most similar articles by those terms whose full cosine with an article is computed: bounds the
-    cosines per article."""
+    """Most similar articles by those terms, and most-quoting articles, whose full cosine with an article
+    is computed: bounds the cosines per article."""
 
     story_cosine: float = 0.6
     """TF-IDF cosine at or above which two articles tell the same story."""

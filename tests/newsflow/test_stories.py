@@ -146,3 +146,23 @@ def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(stories, "_JOIN_ROWS", join_rows)
         assert_frame_equal(linked(), whole)
+
+
+def test_quote_partners_are_capped_per_article_most_sharing_first() -> None:
+    # "a" shares 3 quotes with "b", 2 with "c" and "d", 1 with "e"; every article quotes 3 grams.
+    hashes = {"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 9], "d": [2, 3, 8], "e": [1, 7, 6]}
+    quotes = pl.DataFrame(
+        [(article, h) for article, hs in hashes.items() for h in hs],
+        schema={"article_id": pl.String, "quote_hash": pl.UInt64},
+        orient="row",
+    )
+    quoted = quotes.group_by("article_id").agg(grams=pl.len())
+    left = quotes.filter(pl.col("article_id") == "a")
+
+    def partners(**options: int | None) -> list[str]:
+        pairs = stories._shared_quotes(left, quotes, quoted, min_shared=1, min_share=0.5, **options)
+        return pairs.get_column("other").to_list()
+
+    assert partners() == ["b", "c", "d"]  # e's 1 of 3 is below the share
+    assert partners(most=2) == ["b", "c"]  # ties go to the smaller id
+    assert partners(most=1, per_article=2) == ["b", "c"]  # the best partners whatever their share stay

@@ -14,6 +14,8 @@ published article it is most similar to; published articles never change story.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
@@ -113,26 +115,35 @@ def _chunks(cost: pl.DataFrame) -> list[pl.DataFrame]:
     return chunked.select("article_id", "chunk").partition_by("chunk", include_key=False)
 
 
+def _pairs_sharing(left: pl.DataFrame, right: pl.DataFrame, *, key: str, total: pl.Expr) -> Iterator[pl.DataFrame]:
+    """``article_id``, ``other`` and ``total`` over the ``key`` values they share, one chunk of left articles
+    at a time.
+
+    The join has a row per (left key, right posting), quadratic in a key's postings,
+    so it runs over chunks of left articles (``_chunks``). All of a pair's rows, and all
+    of an article's pairs, lie in one chunk, so each chunk's result is that of a single join.
+    """
+    postings = right.group_by(key).agg(postings=pl.len())
+    cost = left.join(postings, on=key).group_by("article_id").agg(cost=pl.col("postings").sum())
+    for ids in _chunks(cost):
+        yield (
+            left.join(ids, on="article_id", how="semi")
+            .join(right, on=key, suffix="_other")
+            .filter(pl.col("article_id") != pl.col("article_id_other"))
+            .group_by("article_id", other="article_id_other")
+            .agg(total)
+        )
+
+
 def _dot(left: pl.DataFrame, right: pl.DataFrame, *, min_cosine: float, per_article: int) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
-    article reaching ``min_cosine`` (ties to the smaller ``other``).
-
-    The term join has a row per (left term, right posting), quadratic in a term's
-    postings, so it runs over chunks of left articles (``_chunks``). All of a pair's
-    terms, and all of an article's pairs, lie in one chunk, so the result is that of a single join.
-    """
-    postings = right.group_by("term").agg(postings=pl.len())
-    cost = left.join(postings, on="term").group_by("article_id").agg(cost=pl.col("postings").sum())
+    article reaching ``min_cosine`` (ties to the smaller ``other``)."""
+    dot = _cosine(pl.col("weight") * pl.col("weight_other")).alias("cosine")
     parts = [
-        left.join(ids, on="article_id", how="semi")
-        .join(right, on="term", suffix="_other")
-        .filter(pl.col("article_id") != pl.col("article_id_other"))
-        .group_by("article_id", other="article_id_other")
-        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
-        .filter(pl.col("cosine") >= min_cosine)
+        pairs.filter(pl.col("cosine") >= min_cosine)
         .sort(["article_id", "cosine", "other"], descending=[False, True, False])
         .filter(pl.int_range(pl.len()).over("article_id") < per_article)
-        for ids in _chunks(cost)
+        for pairs in _pairs_sharing(left, right, key="term", total=dot)
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
 
@@ -151,27 +162,19 @@ def _shared_quotes(
     quote hashes, that many being at least ``min_share`` of the fewer-quoting article's ``grams`` (``quoted``):
     the ``most`` sharing such partners of each article (all: None), and its ``per_article`` most sharing
     partners whatever their share. Ties go to the smaller ``other``.
-
-    Chunked like ``_dot``: the hash join is quadratic in a hash's postings.
     """
     backed = pl.col("quote_share") >= min_share
     within = pl.lit(True) if most is None else backed.cum_sum().over("article_id") <= most
-    postings = right.group_by("quote_hash").agg(postings=pl.len())
-    cost = left.join(postings, on="quote_hash").group_by("article_id").agg(cost=pl.col("postings").sum())
+    shared = pl.len().cast(pl.Int32).alias("shared_quotes")
     parts = [
-        left.join(ids, on="article_id", how="semi")
-        .join(right, on="quote_hash", suffix="_other")
-        .filter(pl.col("article_id") != pl.col("article_id_other"))
-        .group_by("article_id", other="article_id_other")
-        .agg(shared_quotes=pl.len().cast(pl.Int32))
-        .filter(pl.col("shared_quotes") >= min_shared)
+        pairs.filter(pl.col("shared_quotes") >= min_shared)
         .join(quoted, on="article_id")
         .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
         .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
         .sort(["article_id", "shared_quotes", "other"], descending=[False, True, False])
         .filter((backed & within) | (pl.int_range(pl.len()).over("article_id") < per_article))
         .drop("grams", "grams_other")
-        for ids in _chunks(cost)
+        for pairs in _pairs_sharing(left, right, key="quote_hash", total=shared)
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
 

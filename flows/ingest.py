@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,8 @@ def ingest(
             known, published = load_ledger(layout)
             windows = plan_reads(listing, known, config)
         progress = Progress(sum(len(window) for window in windows))
-        history, rows_added = published, Counter[str]()
+        history = published
+        rows_added: dict[str, int] = {}
         outcomes: list[quality.Outcome] = []
         for number, shards in enumerate(windows):
             # One window at a time: memory follows the window, and each window is deduplicated
@@ -120,24 +121,24 @@ def ingest(
                     config,
                     run_id,
                     files_seen=sum(shard.height for shard in shards),
-                    files_unchanged=0,
                 )
-            summary.add_window(run, checked)
+            summary.add_window(run)
             outcomes.append(checked)
-            rows_added.update({table: frame.height for table, frame in staged.tables.items()})
-            rows_added.update({table: staged.tables[table].height - rows_added[table] for table in REPLACED_TABLES})
+            for table, frame in staged.tables.items():
+                # A replaced table (stories) is staged whole by every window: its last count stands.
+                rows_added[table] = frame.height + (0 if table in REPLACED_TABLES else rows_added.get(table, 0))
             progress.note(f"window {number + 1} of {len(windows)} validated")
             if not checked.success:
                 break
             history = include_staged(layout, published, staged)
             del run, staged  # before the next window is parsed
         outcome = quality.Outcome.combine(outcomes) if outcomes else None
+        if outcome is not None:
+            summary.set_validation(outcome)
         with summary.timed("publish"):
             if outcome is not None and outcome.success:
                 snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
-                publish_snapshot(layout, source_root)(
-                    layout, layout.staging(run_id), dict(rows_added), snapshot_id, config
-                )
+                publish_snapshot(layout, source_root)(layout, layout.staging(run_id), rows_added, snapshot_id, config)
                 summary.published = True
             elif outcome is not None:
                 discard_staging(layout, run_id)

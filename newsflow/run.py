@@ -72,8 +72,8 @@ class RunSummary:
             return "published"
         return "gate_failed" if self.validation == "failed" else "nothing_new"
 
-    def add_window(self, run: RunTables, outcome: Outcome) -> None:
-        """Add one window's counts (a run has one window unless it is large) and validation outcome."""
+    def add_window(self, run: RunTables) -> None:
+        """Add one window's counts (a run has one window unless it is large)."""
         files = run.tables["files"]
         statuses = dict(files.group_by("status").len().iter_rows())
         self.files_new += files.height
@@ -87,16 +87,18 @@ class RunSummary:
         self.boilerplate_paragraphs += run.counters.get("paragraphs", {}).get("boilerplate", 0)
         # Each window's stories table is the whole table as of that window.
         self.stories = run.tables["stories"].height
-        validated = {
+        self.counters = merge_counters([self.counters, run.counters])
+
+    def set_validation(self, outcome: Outcome) -> None:
+        """The run's validation outcome (every window's, combined)."""
+        self.counters["validate"] = {
             "total": outcome.evaluated,
             "kept": outcome.evaluated - len(outcome.failures),
             "dropped_failed": len(outcome.failures),
         }
-        self.counters = merge_counters([self.counters, run.counters, {"validate": validated}])
-        passed = outcome.success and self.validation != "failed"
-        self.validation = "passed" if passed else "failed"
-        self.failures += outcome.failures
-        self.data_docs = str(outcome.data_docs) if outcome.data_docs else self.data_docs
+        self.validation = "passed" if outcome.success else "failed"
+        self.failures = list(outcome.failures)
+        self.data_docs = str(outcome.data_docs) if outcome.data_docs else None
 
     @property
     def quarantined_total(self) -> int:

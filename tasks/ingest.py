@@ -159,10 +159,9 @@ def validate_tables(
     run_id: str,
     *,
     files_seen: int,
-    files_unchanged: int,
 ) -> quality.Outcome:
-    """The quality gate over one window; ``files_seen``: the window's files (with, in the first window,
-    ``files_unchanged``: those skipped unread because size and time match the ledger)."""
+    """The quality gate over one window; ``files_seen``: the files the window read (files unchanged since
+    ingested are in no window)."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     published = history.articles.select("article_id", "story_id").collect()
     # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
@@ -171,7 +170,7 @@ def validate_tables(
     parameters = quality.suite_parameters(
         staged.tables,
         files_seen=files_seen,
-        files_skipped=files_unchanged + run.counters["read"].get("dropped_unchanged_content", 0),
+        files_skipped=run.counters["read"].get("dropped_unchanged_content", 0),
         settings=settings,
     )
     suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR

@@ -14,10 +14,14 @@ published article it is most similar to; published articles never change story.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from typing import Any
 
+import numpy as np
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
+from scipy import sparse
 
 from newsflow import minhash
 from newsflow.config import Settings
@@ -96,54 +100,79 @@ def tfidf(counts: pl.DataFrame, document_frequency: pl.DataFrame, documents: int
 
 
 _COSINE_DIGITS = 9
+"""Cosines are rounded: a pair sitting on a threshold then lands on the same side on every machine."""
 
 
-def _cosine(products: pl.Expr) -> pl.Expr:
-    # A float sum depends on the order of its terms, which a parallel join does not
-    # fix; rounded, a pair sitting on a threshold lands on the same side every run.
-    return products.sum().round(_COSINE_DIGITS)
+_PRODUCTS = 8_000_000
+"""Term products (a left posting times a right posting) computed at once: bounds the memory of a sparse
+product (its output holds at most this many pairs, ~16 B each), whatever the batch size."""
 
 
-_JOIN_ROWS = 2_000_000
-"""Rows of a pairwise term join computed at once (~100 B a row): bounds the memory of
-candidate generation and of cosines, whatever the batch size."""
+def _index(values: pl.Series) -> pl.DataFrame:
+    """Each distinct value once, sorted, with its matrix ``index``: a fixed order, so sparse sums add their
+    terms in the same order on every run (a float sum depends on it)."""
+    return values.unique().sort().to_frame().with_row_index("index")
 
 
-def _chunks(cost: pl.DataFrame) -> list[pl.DataFrame]:
-    """Groups of ``article_id`` whose ``cost`` (join rows they make) adds up to about ``_JOIN_ROWS``."""
-    chunked = cost.sort("article_id").with_columns(chunk=pl.col("cost").cum_sum() // _JOIN_ROWS)
-    return chunked.select("article_id", "chunk").partition_by("chunk", include_key=False)
+def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weight: str | None) -> Any:
+    """A CSR matrix of ``frame``: rows and columns numbered by ``_index`` frames (their value column names the
+    ``frame`` column); entries ``weight`` (1 if None), rows outside either index left out."""
+    row, column = rows.columns[1], columns.columns[1]
+    indexed = (
+        frame.join(rows.rename({"index": "r"}), on=row).join(columns.rename({"index": "c"}), on=column).sort("r", "c")
+    )
+    data = indexed.get_column(weight).to_numpy() if weight else np.ones(indexed.height)
+    coordinates = (indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy())
+    return sparse.csr_array((data, coordinates), shape=(rows.height, columns.height))
 
 
-def _pairs_sharing(left: pl.DataFrame, right: pl.DataFrame, *, key: str, total: pl.Expr) -> Iterator[pl.DataFrame]:
-    """``article_id``, ``other`` and ``total`` over the ``key`` values they share, one chunk of left articles
-    at a time.
+def _row_chunks(cost: np.ndarray[Any, Any]) -> Iterator[tuple[int, int]]:
+    """Consecutive row ranges whose ``cost`` adds up to about ``_PRODUCTS`` (a costlier row alone)."""
+    edges = np.flatnonzero(np.diff(np.cumsum(cost) // _PRODUCTS)) + 1
+    return itertools.pairwise([0, *edges.tolist(), len(cost)])
 
-    The join has a row per (left key, right posting), quadratic in a key's postings,
-    so it runs over chunks of left articles (``_chunks``). All of a pair's rows, and all
-    of an article's pairs, lie in one chunk, so each chunk's result is that of a single join.
+
+def _pairs_sharing(
+    left: pl.DataFrame, right: pl.DataFrame, *, key: str, weight: str | None, name: str, at_least: float
+) -> Iterator[pl.DataFrame]:
+    """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
+    their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
+    articles at a time, each with all of its pairs.
+
+    A sparse product over integer indices: a string join had a row per (left key, right
+    posting), and at 675,000 published articles that cost 128 s a window.
     """
-    postings = right.group_by(key).agg(postings=pl.len())
-    cost = left.join(postings, on=key).group_by("article_id").agg(cost=pl.col("postings").sum())
-    for ids in _chunks(cost):
+    keys = _index(left.get_column(key))
+    mine = _index(left.get_column("article_id"))
+    theirs = _index(right.join(keys, on=key, how="semi").get_column("article_id"))
+    a = _matrix(left, mine, keys, weight)
+    b = _matrix(right, keys, theirs, weight)
+    postings = np.diff(b.indptr)
+    cost = (a != 0).astype(np.int64) @ postings
+    for start, stop in _row_chunks(cost):
+        product = (a[start:stop] @ b).tocoo()
+        total = product.data.round(_COSINE_DIGITS) if weight else product.data
+        keep = total >= at_least
+        pairs = pl.DataFrame(
+            {"r": product.row[keep].astype(np.uint32) + start, "c": product.col[keep].astype(np.uint32)}
+        )
         yield (
-            left.join(ids, on="article_id", how="semi")
-            .join(right, on=key, suffix="_other")
-            .filter(pl.col("article_id") != pl.col("article_id_other"))
-            .group_by("article_id", other="article_id_other")
-            .agg(total)
+            pairs.with_columns(pl.Series(name, total[keep]))
+            .join(mine.rename({"index": "r"}), on="r")
+            .join(theirs.rename({"index": "c", "article_id": "other"}), on="c")
+            .filter(pl.col("article_id") != pl.col("other"))
+            .select("article_id", "other", name)
         )
 
 
 def _dot(left: pl.DataFrame, right: pl.DataFrame, *, min_cosine: float, per_article: int) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
     article reaching ``min_cosine`` (ties to the smaller ``other``)."""
-    dot = _cosine(pl.col("weight") * pl.col("weight_other")).alias("cosine")
     parts = [
-        pairs.filter(pl.col("cosine") >= min_cosine)
-        .sort(["article_id", "cosine", "other"], descending=[False, True, False])
-        .filter(pl.int_range(pl.len()).over("article_id") < per_article)
-        for pairs in _pairs_sharing(left, right, key="term", total=dot)
+        pairs.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
+            pl.int_range(pl.len()).over("article_id") < per_article
+        )
+        for pairs in _pairs_sharing(left, right, key="term", weight="weight", name="cosine", at_least=min_cosine)
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
 
@@ -165,16 +194,17 @@ def _shared_quotes(
     """
     backed = pl.col("quote_share") >= min_share
     within = pl.lit(True) if most is None else backed.cum_sum().over("article_id") <= most
-    shared = pl.len().cast(pl.Int32).alias("shared_quotes")
     parts = [
-        pairs.filter(pl.col("shared_quotes") >= min_shared)
+        pairs.with_columns(pl.col("shared_quotes").cast(pl.Int32))
         .join(quoted, on="article_id")
         .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
         .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
         .sort(["article_id", "shared_quotes", "other"], descending=[False, True, False])
         .filter((backed & within) | (pl.int_range(pl.len()).over("article_id") < per_article))
         .drop("grams", "grams_other")
-        for pairs in _pairs_sharing(left, right, key="quote_hash", total=shared)
+        for pairs in _pairs_sharing(
+            left, right, key="quote_hash", weight=None, name="shared_quotes", at_least=min_shared
+        )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
 
@@ -182,17 +212,25 @@ def _shared_quotes(
 def _pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` of each pair: ``article_id``'s whole vector against ``other``'s
     (in ``pool``)."""
-    length = vectors.group_by("article_id").agg(terms=pl.len())
-    cost = pairs.join(length, on="article_id").group_by("article_id").agg(cost=pl.col("terms").sum())
-    parts = [
-        pairs.join(ids, on="article_id", how="semi")
-        .join(vectors, on="article_id")
-        .join(pool.rename({"article_id": "other", "weight": "weight_other"}), on=["other", "term"])
-        .group_by("article_id", "other")
-        .agg(cosine=_cosine(pl.col("weight") * pl.col("weight_other")))
-        for ids in _chunks(cost)
-    ]
-    return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
+    if pairs.is_empty():
+        return pl.DataFrame(schema=_PAIR_COSINE)
+    terms = _index(vectors.get_column("term"))
+    mine = _index(pairs.get_column("article_id"))
+    theirs = _index(pairs.get_column("other")).rename({"other": "article_id"})
+    a = _matrix(vectors, mine, terms, "weight")
+    b = _matrix(pool, theirs, terms, "weight")
+    indexed = (
+        pairs.join(mine.rename({"index": "r"}), on="article_id")
+        .join(theirs.rename({"index": "c", "article_id": "other"}), on="other")
+        .sort("r", "c")
+    )
+    rows, columns = indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy()
+    cosines = []
+    # A row of products per pair: the article's whole vector, so chunks bound memory.
+    for start, stop in _row_chunks(np.diff(a.indptr)[rows]):
+        products = a[rows[start:stop]].multiply(b[columns[start:stop]])
+        cosines.append(np.asarray(products.sum(axis=1)).ravel().round(_COSINE_DIGITS))
+    return indexed.select("article_id", "other", cosine=pl.Series(np.concatenate(cosines)))
 
 
 _PAIR_COSINE = {"article_id": pl.String, "other": pl.String, "cosine": pl.Float64}
@@ -203,8 +241,11 @@ def _matching(frame: pl.LazyFrame, column: str, values: pl.Series) -> pl.LazyFra
     return frame.filter(pl.col(column).is_in(values.unique().implode()))
 
 
-def _postings(*frames: pl.DataFrame, key: str) -> pl.DataFrame:
-    return pl.concat([frame.group_by(key).len() for frame in frames]).group_by(key).agg(pl.col("len").sum())
+def _postings(batch: pl.DataFrame, history: pl.LazyFrame, *, key: str) -> pl.DataFrame:
+    """``key``, ``len``: rows per ``key`` value in the batch and the history together (history rows are
+    counted in the scan, never loaded)."""
+    counts = [batch.group_by(key).len(), history.group_by(key).len().collect()]
+    return pl.concat(counts).group_by(key).agg(pl.col("len").sum())
 
 
 def links(
@@ -230,7 +271,7 @@ def links(
     """
     top = vectors.filter(pl.col("rank") <= settings.story_top_terms).select("article_id", "term", "weight", "rank")
     history_top = _matching(history_terms, "term", top.get_column("term")).select("article_id", "term", "weight")
-    postings = _postings(top, history_top.group_by("term").len().collect(), key="term")
+    postings = _postings(top, history_top, key="term")
     # A term in very many articles' top terms proposes pairs quadratically and says little
     # about one event; candidates come from the rarer ones (full cosines are computed below).
     selective = postings.filter(pl.col("len") <= settings.story_term_postings).select("term")
@@ -252,10 +293,11 @@ def links(
     # or nearly, so a few best pairs per article suffice. Quote-backed pairs come below.
     rough = _dot(proposing, pool_selective, min_cosine=settings.story_cosine / 4, per_article=settings.story_candidates)
     history_quoted = _matching(history_quotes, "quote_hash", quotes.get_column("quote_hash")).select(quotes.columns)
-    quote_postings = _postings(quotes, history_quoted.group_by("quote_hash").len().collect(), key="quote_hash")
-    quoted_grams = _postings(quotes, history_quoted.group_by("article_id").len().collect(), key="article_id").rename(
-        {"len": "grams"}
-    )
+    quote_postings = _postings(quotes, history_quoted, key="quote_hash")
+    # A share is of all the grams an article quotes, not only those it shares with this batch.
+    quoting = history_quoted.select("article_id").unique().collect()
+    quoted_grams = _postings(quotes, history_quotes.join(quoting.lazy(), on="article_id", how="semi"), key="article_id")
+    quoted_grams = quoted_grams.rename({"len": "grams"})
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
     stock = quote_postings.filter(pl.col("len") > settings.story_quote_postings)

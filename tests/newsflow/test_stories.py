@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -144,7 +144,7 @@ def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_
 
     whole = linked()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(stories, "_JOIN_ROWS", join_rows)
+        patch.setattr(stories, "_PRODUCTS", join_rows)
         assert_frame_equal(linked(), whole)
 
 
@@ -166,3 +166,116 @@ def test_quote_partners_are_capped_per_article_most_sharing_first() -> None:
     assert partners() == ["b", "c", "d"]  # e's 1 of 3 is below the share
     assert partners(most=2) == ["b", "c"]  # ties go to the smaller id
     assert partners(most=1, per_article=2) == ["b", "c"]  # the best partners whatever their share stay
+
+
+_postings = st.lists(
+    st.tuples(st.sampled_from("abcdef"), st.sampled_from(WORDS[:8]), st.floats(min_value=0.01, max_value=1.0)),
+    max_size=40,
+    unique_by=lambda row: (row[0], row[1]),
+)
+
+
+def _vectors(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+    schema = {"article_id": pl.String, "term": pl.String, "weight": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@settings(max_examples=80, deadline=None)
+@given(_postings, _postings, st.sampled_from([0.0, 0.3]), st.integers(min_value=1, max_value=30))
+def test_sparse_pair_sums_equal_a_join_and_group_by(
+    left_rows: list[tuple[str, str, float]], right_rows: list[tuple[str, str, float]], at_least: float, products: int
+) -> None:
+    """The sparse product, in chunks of any size, gives the pairs and sums of the plain relational query."""
+    left, right = _vectors(left_rows), _vectors(right_rows)
+    expected = (
+        left.join(right, on="term", suffix="_other")
+        .filter(pl.col("article_id") != pl.col("article_id_other"))
+        .group_by("article_id", other="article_id_other")
+        .agg(total=(pl.col("weight") * pl.col("weight_other")).sum().round(9))
+        .filter(pl.col("total") >= at_least)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stories, "_PRODUCTS", products)
+        parts = stories._pairs_sharing(left, right, key="term", weight="weight", name="total", at_least=at_least)
+        found = pl.concat([expected.head(0), *parts])
+    assert_frame_equal(found.sort("article_id", "other"), expected.sort("article_id", "other"), abs_tol=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_postings, _postings, st.integers(min_value=1, max_value=30))
+def test_sparse_pair_cosines_equal_a_join_and_group_by(
+    left_rows: list[tuple[str, str, float]], right_rows: list[tuple[str, str, float]], products: int
+) -> None:
+    left, right = _vectors(left_rows), _vectors(right_rows)
+    pairs = left.select("article_id").unique().join(right.select(other="article_id").unique(), how="cross")
+    expected = pairs.join(
+        left.join(right.rename({"article_id": "other", "weight": "weight_other"}), on="term")
+        .group_by("article_id", "other")
+        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum().round(9)),
+        on=["article_id", "other"],
+        how="left",
+    ).with_columns(pl.col("cosine").fill_null(0.0))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stories, "_PRODUCTS", products)
+        found = stories._pair_cosines(pairs, left, right)
+    assert_frame_equal(found.sort("article_id", "other"), expected.sort("article_id", "other"), abs_tol=1e-9)
+
+
+QUOTES = [
+    '"we will not back down on this matter at all"',
+    '"the talks were constructive and we expect a deal soon"',
+    '"nobody expected the result to be quite this close"',
+    '"prices will keep rising until the supply problems are fixed"',
+    '"the club has been in decline for many years now"',
+    '"this is a dark day for everybody who works here"',
+]
+
+
+@settings(max_examples=40, deadline=None)
+@example(  # a share of all a02's grams is 1/3, of the grams it shares with the batch 1
+    articles=[
+        (["cartel"] * 3, []),
+        (["cartel"] * 3, []),
+        (["cartel"] * 3, [QUOTES[0], QUOTES[1], QUOTES[3]]),
+        (["cartel"] * 3, [QUOTES[2], QUOTES[0], QUOTES[4]]),
+    ],
+    published=3,
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=3, max_size=10),
+            st.lists(st.sampled_from(QUOTES), max_size=3, unique=True),
+        ),
+        min_size=2,
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=11),
+)
+def test_links_to_published_articles_equal_links_within_one_batch(
+    articles: list[tuple[list[str], list[str]]], published: int
+) -> None:
+    """Whether a partner was published by an earlier run or arrives in the same batch changes no link:
+    term postings, stock quotes and quote shares count the published rows as well."""
+    frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(articles)})
+    counts, quotes = stories.term_counts(frame), stories.quote_grams(frame)
+    vectors = stories.tfidf(counts, counts.group_by("term").agg(df=pl.len()), frame.height)
+    # No caps: every pair within reach is a candidate from either end.
+    config = Settings(
+        story_cosine=0.3,
+        story_quote_cosine=0.1,
+        story_candidates=100,
+        story_candidate_terms=100,
+        story_quote_postings=3,
+    )
+    old = pl.col("article_id") < f"a{published:02d}"
+
+    def pairs(linked: pl.DataFrame) -> set[tuple[str, str, float, int]]:
+        return {(min(a, o), max(a, o), round(c, 6), q) for a, o, c, q, _ in linked.iter_rows()}
+
+    whole = pairs(stories.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config))
+    history_terms = vectors.filter(old & (pl.col("rank") <= config.story_top_terms)).drop("rank")
+    new = stories.links(
+        vectors.filter(~old), quotes.filter(~old), history_terms.lazy(), quotes.filter(old).lazy(), config
+    )
+    assert pairs(new) == {pair for pair in whole if pair[1] >= f"a{published:02d}"}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections import deque
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,37 @@ def _parse(
     return results
 
 
+def _parse_ahead(
+    windows: list[list[pl.DataFrame]],
+    source: Path,
+    known: pl.DataFrame,
+    config: Settings,
+    progress: Progress,
+    summary: RunSummary,
+) -> Generator[list[ShardResult], None, None]:
+    """Each window's parsed shards, in order; the next window is read and parsed in a thread while the
+    caller deduplicates, stages and validates this one.
+
+    The global steps are largely single-threaded (SciPy, Great Expectations), so a second
+    core is otherwise idle half the time. At most two windows are held in memory.
+    """
+
+    def parse(shards: list[pl.DataFrame]) -> list[ShardResult]:
+        with summary.timed("read_parse"):
+            return _parse(shards, source, known, config, progress)
+
+    if not windows:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-ahead") as ahead:
+        # A copy of the flow run's context, so the thread's tasks belong to this flow run.
+        pending = ahead.submit(contextvars.copy_context().run, parse, windows[0])
+        for following in [*windows[1:], None]:
+            results = pending.result()
+            if following is not None:
+                pending = ahead.submit(contextvars.copy_context().run, parse, following)
+            yield results
+
+
 @flow(
     name="ingest",
     description="Raw news text to validated, deduplicated, published Parquet tables.",
@@ -100,38 +135,37 @@ def ingest(
         history = published
         rows_added: dict[str, int] = {}
         outcomes: list[quality.Outcome] = []
-        for number, shards in enumerate(windows):
-            # One window at a time: memory follows the window, and each window is deduplicated
-            # against the published tables plus the windows staged before it.
-            with summary.timed("read_parse"):
-                results = _parse(shards, source_root, known, config, progress)
-            if not any(result.candidates.height + result.quarantined.height for result in results):
-                continue
-            with summary.timed("deduplicate"):
-                run = deduplicate(results, history, run_id, started_at, config)
-            del results
-            with summary.timed("stage"):
-                staged = stage_tables(layout, source_root, run, run_id, started_at, len(outcomes))
-            with summary.timed("validate"):
-                checked = validate_tables(
-                    layout,
-                    staged,
-                    run,
-                    history,
-                    config,
-                    run_id,
-                    files_seen=sum(shard.height for shard in shards),
-                )
-            summary.add_window(run)
-            outcomes.append(checked)
-            for table, frame in staged.tables.items():
-                # A replaced table (stories) is staged whole by every window: its last count stands.
-                rows_added[table] = frame.height + (0 if table in REPLACED_TABLES else rows_added.get(table, 0))
-            progress.note(f"window {number + 1} of {len(windows)} validated")
-            if not checked.success:
-                break
-            history = include_staged(layout, published, staged)
-            del run, staged  # before the next window is parsed
+        with closing(_parse_ahead(windows, source_root, known, config, progress, summary)) as parsed:
+            for number, (shards, results) in enumerate(zip(windows, parsed, strict=True)):
+                # One window at a time: memory follows the window, and each window is deduplicated
+                # against the published tables plus the windows staged before it.
+                if not any(result.candidates.height + result.quarantined.height for result in results):
+                    continue
+                with summary.timed("deduplicate"):
+                    run = deduplicate(results, history, run_id, started_at, config)
+                del results
+                with summary.timed("stage"):
+                    staged = stage_tables(layout, source_root, run, run_id, started_at, len(outcomes))
+                with summary.timed("validate"):
+                    checked = validate_tables(
+                        layout,
+                        staged,
+                        run,
+                        history,
+                        config,
+                        run_id,
+                        files_seen=sum(shard.height for shard in shards),
+                    )
+                summary.add_window(run)
+                outcomes.append(checked)
+                for table, frame in staged.tables.items():
+                    # A replaced table (stories) is staged whole by every window: its last count stands.
+                    rows_added[table] = frame.height + (0 if table in REPLACED_TABLES else rows_added.get(table, 0))
+                progress.note(f"window {number + 1} of {len(windows)} validated")
+                if not checked.success:
+                    break
+                history = include_staged(layout, published, staged)
+                del run, staged  # before the next window is deduplicated
         outcome = quality.Outcome.combine(outcomes) if outcomes else None
         if outcome is not None:
             summary.set_validation(outcome)

@@ -53,7 +53,9 @@ class RunSummary:
     failures: list[str] = field(default_factory=list)
     counters: dict[str, dict[str, int]] = field(default_factory=dict)
     step_seconds: dict[str, float] = field(default_factory=dict)
-    """Wall-clock seconds per flow step (shard steps: from the first shard started to the last finished)."""
+    """Wall-clock seconds per flow step (shard steps: from the first shard started to the last finished).
+    A window is read and parsed while the one before it is deduplicated, staged and validated,
+    so the steps add up to more than the run."""
     seconds: float = 0.0
 
     @contextmanager

@@ -4,8 +4,9 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from polars.testing import assert_series_equal
 
-from newsflow.normalize import canonical_form, display_form
+from newsflow.normalize import UnicodeForm, canonical_form, collapse_whitespace, display_form, unicode_normalize
 
 
 def display(text: str) -> str:
@@ -52,3 +53,24 @@ def test_canonical_form_ignores_bidi_marks_and_joiners() -> None:
         "\u0627\u0644\u062d\u0643\u0648\u0645\u0629"
     )
     assert canonical("a\u202bb\u202c \U0001f468\u200d\U0001f469") == canonical("ab \U0001f468\U0001f469")
+
+
+_MIXED = st.lists(
+    st.text(min_size=0, max_size=30) | st.sampled_from(["plain ascii", "  two\t\tgaps ", ""]), max_size=20
+)
+
+
+@given(_MIXED)
+def test_whitespace_collapses_as_one_space_per_run(texts: list[str]) -> None:
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    plain = pl.col("text").str.replace_all(r"\s+", " ").str.strip_chars()
+    assert_series_equal(frame.select(collapse_whitespace(pl.col("text"))).to_series(), frame.select(plain).to_series())
+
+
+@given(_MIXED, st.sampled_from(["NFC", "NFKC"]))
+def test_normalizing_only_non_ascii_text_changes_nothing(texts: list[str | None], form: UnicodeForm) -> None:
+    frame = pl.DataFrame({"text": [*texts, None]}, schema={"text": pl.String})
+    assert_series_equal(
+        frame.select(unicode_normalize(pl.col("text"), form)).to_series(),
+        frame.select(pl.col("text").str.normalize(form)).to_series(),
+    )

@@ -98,7 +98,9 @@ class History:
     """What earlier runs published, as lazy frames: scans of the published snapshot, or in-memory frames.
 
     Only the rows a batch can match are collected (filters push down into the
-    Parquet scans), so a run never loads the whole history of article text.
+    Parquet scans), so a run never loads the whole history of article text. Lookups
+    use Polars' streaming engine: a filter or count over a table of 58M rows (quotes,
+    at a million articles) then holds a batch of rows at a time, not the table.
     """
 
     articles: pl.LazyFrame
@@ -137,10 +139,10 @@ def _near_duplicates(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(near duplicates: article_id, duplicate_of, similarity; signatures; bands) of the batch."""
     sigs, bands = dedup.batch_signatures(paragraphs, settings)
-    history_bands = history.bands.filter(_in("band_hash", bands.get_column("band_hash"))).collect()
+    history_bands = history.bands.filter(_in("band_hash", bands.get_column("band_hash"))).collect(engine="streaming")
     history_sigs = (
         history.signatures.filter(_in("article_id", history_bands.get_column("article_id")))
-        .collect()
+        .collect(engine="streaming")
         .rename({"article_id": "key"})
     )
     near = dedup.find_near_duplicates(
@@ -163,7 +165,7 @@ def _stories(
     counts = stories.term_counts(paragraphs)
     quotes = stories.quote_grams(paragraphs)
     batch_df = counts.group_by("term").agg(df=pl.len().cast(pl.Int32))
-    history_df = history.term_counts.filter(_in("term", batch_df.get_column("term"))).collect()
+    history_df = history.term_counts.filter(_in("term", batch_df.get_column("term"))).collect(engine="streaming")
     documents = int(history.articles.select(pl.len()).collect().item()) + kept.height
     vectors = stories.tfidf(counts, pl.concat([batch_df, history_df]), documents)
     top = vectors.filter(pl.col("rank") <= settings.story_top_terms).drop("rank")
@@ -171,7 +173,7 @@ def _stories(
     history_stories = (
         history.articles.filter(_in("article_id", linked.get_column("other")))
         .select("article_id", "story_id")
-        .collect()
+        .collect(engine="streaming")
     )
     assigned = stories.assign(kept.select("article_id", "word_count", "source_path"), linked, history_stories)
     # A pair inside the batch is found from both ends; keep one.
@@ -191,14 +193,14 @@ def assemble_run(
         raise ValueError("assemble_run needs at least one shard")
     candidates = pl.concat([s.candidates for s in shards])
     quarantined = pl.concat([s.quarantined for s in shards])
-    published_ids = history.articles.select("article_id").collect().get_column("article_id")
+    published_ids = history.articles.select("article_id").collect(engine="streaming").get_column("article_id")
     kept, exact = split_exact_duplicates(candidates, published_ids)
     paragraphs = pl.concat([s.paragraphs for s in shards]).join(
         kept.select("source_path"), on="source_path", how="semi"
     )
     history_counts = history.paragraph_counts.filter(_in("paragraph_hash", paragraphs.get_column("paragraph_hash")))
     paragraphs = dedup.flag_boilerplate(
-        paragraphs, history_counts.collect(), min_articles=settings.boilerplate_min_articles
+        paragraphs, history_counts.collect(engine="streaming"), min_articles=settings.boilerplate_min_articles
     )
 
     clock = time.perf_counter()
@@ -240,10 +242,11 @@ def assemble_run(
     stories_ms = round((time.perf_counter() - clock) * 1000)
     kept = kept.join(assigned, on="article_id", how="left")
     stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
+    summarized = ["story_id", "article_id", "headline", "word_count", "ingested_at"]
     all_articles = pl.concat(
         [
-            history.articles.select("story_id", "article_id", "headline", "word_count", "ingested_at").collect(),
-            kept.with_columns(**stamp).select("story_id", "article_id", "headline", "word_count", "ingested_at"),
+            history.articles.select(*summarized).collect(engine="streaming"),
+            kept.with_columns(**stamp).select(*summarized),
         ]
     )
     counters = merge_counters([s.counters for s in shards])

@@ -244,7 +244,7 @@ def _matching(frame: pl.LazyFrame, column: str, values: pl.Series) -> pl.LazyFra
 def _postings(batch: pl.DataFrame, history: pl.LazyFrame, *, key: str) -> pl.DataFrame:
     """``key``, ``len``: rows per ``key`` value in the batch and the history together (history rows are
     counted in the scan, never loaded)."""
-    counts = [batch.group_by(key).len(), history.group_by(key).len().collect()]
+    counts = [batch.group_by(key).len(), history.group_by(key).len().collect(engine="streaming")]
     return pl.concat(counts).group_by(key).agg(pl.col("len").sum())
 
 
@@ -278,7 +278,7 @@ def links(
     pool_selective = pl.concat(
         [
             top.drop("rank").join(selective, on="term", how="semi"),
-            _matching(history_top, "term", selective.get_column("term")).collect(),
+            _matching(history_top, "term", selective.get_column("term")).collect(engine="streaming"),
         ]
     )
     # Only an article's heaviest selective terms propose: a pair reaching the cosine
@@ -295,16 +295,15 @@ def links(
     history_quoted = _matching(history_quotes, "quote_hash", quotes.get_column("quote_hash")).select(quotes.columns)
     quote_postings = _postings(quotes, history_quoted, key="quote_hash")
     # A share is of all the grams an article quotes, not only those it shares with this batch.
-    quoting = history_quoted.select("article_id").unique().collect()
+    quoting = history_quoted.select("article_id").unique().collect(engine="streaming")
     quoted_grams = _postings(quotes, history_quotes.join(quoting.lazy(), on="article_id", how="semi"), key="article_id")
     quoted_grams = quoted_grams.rename({"len": "grams"})
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
     stock = quote_postings.filter(pl.col("len") > settings.story_quote_postings)
     evidence = quotes.join(stock, on="quote_hash", how="anti")
-    pool_evidence = pl.concat(
-        [evidence, _matching(history_quoted, "quote_hash", evidence.get_column("quote_hash")).collect()]
-    ).unique()
+    history_evidence = _matching(history_quoted, "quote_hash", evidence.get_column("quote_hash"))
+    pool_evidence = pl.concat([evidence, history_evidence.collect(engine="streaming")]).unique()
     # Each article keeps its story_candidates most-quoting partners: on the synthetic corpus
     # (a collage of BBC quotes) articles share enough quotes with ~30 others each, and a
     # full cosine per pair cost more than all the rest. Stories are transitive, so a few
@@ -326,7 +325,7 @@ def links(
     def with_partners(own: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         """``own`` vectors plus the published top terms of ``pairs``' partners."""
         partners = _matching(history_terms, "article_id", pairs.get_column("other"))
-        return pl.concat([own, partners.select(own.columns).collect()])
+        return pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
 
     # A full cosine costs the article's whole vector; the dot product of top terms sifts
     # these partners first, at the floor of the rough one (on BBC links at cosine 0.61

@@ -139,8 +139,9 @@ def _pairs_sharing(
     their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
     articles at a time, each with all of its pairs.
 
-    A sparse product over integer indices: a string join had a row per (left key, right
-    posting), and at 675,000 published articles that cost 128 s a window.
+    A sparse product over integer indices (SciPy): the string join and group-by it replaced
+    made a row per (left key, right posting) and took 3.5 times as long (25 s against 7 s,
+    a 25,000-file window against 200,000 published articles).
     """
     keys = _index(left.get_column(key))
     mine = _index(left.get_column("article_id"))

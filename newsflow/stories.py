@@ -54,7 +54,8 @@ def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
         .group_by("article_id", "term")
         .agg(tf=pl.len().cast(pl.Int32))
-        .collect()
+        # Streaming: a word per row of a whole window is ~10M rows at once otherwise.
+        .collect(engine="streaming")
     )
 
 
@@ -74,7 +75,7 @@ def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls()
         .select("article_id", quote_hash=NonCryptographicHashingNameSpace(pl.col("gram")).xxh3_64())
         .unique()
-        .collect()
+        .collect(engine="streaming")
     )
 
 
@@ -304,7 +305,8 @@ def links(
     stock = quote_postings.filter(pl.col("len") > settings.story_quote_postings)
     evidence = quotes.join(stock, on="quote_hash", how="anti")
     history_evidence = _matching(history_quoted, "quote_hash", evidence.get_column("quote_hash"))
-    pool_evidence = pl.concat([evidence, history_evidence.collect(engine="streaming")]).unique()
+    # No unique(): batch and published rows are each distinct, and a batch article is never published.
+    pool_evidence = pl.concat([evidence, history_evidence.collect(engine="streaming")])
     # Each article keeps its story_candidates most-quoting partners: on the synthetic corpus
     # (a collage of BBC quotes) articles share enough quotes with ~30 others each, and a
     # full cosine per pair cost more than all the rest. Stories are transitive, so a few

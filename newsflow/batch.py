@@ -244,10 +244,7 @@ def assemble_run(
     stamp = {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
     summarized = ["story_id", "article_id", "headline", "word_count", "ingested_at"]
     all_articles = pl.concat(
-        [
-            history.articles.select(*summarized).collect(engine="streaming"),
-            kept.with_columns(**stamp).select(*summarized),
-        ]
+        [history.articles.select(*summarized), kept.with_columns(**stamp).select(*summarized).lazy()]
     )
     counters = merge_counters([s.counters for s in shards])
     counters["dedup"] = {

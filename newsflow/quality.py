@@ -107,7 +107,11 @@ def validation_views(
             ).fill_null(False)
         ),
         "files": tables["files"],
+        # The stories this run created or grew: every other row is as an earlier run validated it
+        # (a story changes only when an article joins it), and checking the whole table again each
+        # window cost a pandas copy of a million rows per window at a million articles.
         "stories": tables["stories"]
+        .filter(pl.col("story_id").is_in(articles.get_column("story_id").implode()))
         .join(story_sizes, on="story_id", how="left")
         .with_columns(pl.col("counted_articles").fill_null(0)),
     }

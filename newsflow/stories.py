@@ -409,16 +409,26 @@ def assign(batch: pl.DataFrame, linked: pl.DataFrame, history_stories: pl.DataFr
     )
 
 
-def summarize(articles: pl.DataFrame) -> pl.DataFrame:
+def summarize(articles: pl.LazyFrame) -> pl.DataFrame:
     """The ``stories`` table, from every article's ``story_id``, ``article_id``, ``headline``, ``word_count``
-    and ``ingested_at``."""
-    ordered = articles.sort(
-        ["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False]
+    and ``ingested_at``; its canonical article is the earliest, then longest, then smallest id.
+
+    Streamed, and headlines are joined for canonical articles only: at a million articles,
+    sorting every article with its headline cost more memory than any other step of a window.
+    """
+    canonical = pl.col("article_id").sort_by(
+        ["ingested_at", "word_count", "article_id"], descending=[False, True, False]
     )
-    return ordered.group_by("story_id", maintain_order=True).agg(
+    summary = articles.group_by("story_id").agg(
         article_count=pl.len().cast(pl.Int32),
-        canonical_article_id=pl.col("article_id").first(),
-        headline=pl.col("headline").first(),
+        canonical_article_id=canonical.first(),
         first_seen=pl.col("ingested_at").min(),
         last_seen=pl.col("ingested_at").max(),
+    )
+    headlines = articles.select(canonical_article_id="article_id", headline="headline")
+    return (
+        summary.join(headlines, on="canonical_article_id")
+        .select("story_id", "article_count", "canonical_article_id", "headline", "first_seen", "last_seen")
+        .sort("story_id")
+        .collect(engine="streaming")
     )

@@ -106,3 +106,16 @@ def test_a_windowed_run_passes_only_when_every_window_passed() -> None:
     assert (combined.success, combined.evaluated, combined.failures) == (False, 30, ["articles: x"])
     assert combined.tables == {"articles": False, "files": True}
     assert Outcome.combine([passed, passed]).success
+
+
+def test_the_stories_view_holds_the_stories_this_run_created_or_grew(tables: dict[str, pl.DataFrame]) -> None:
+    (story,) = tables["articles"].get_column("story_id").unique().head(1)
+    published = pl.DataFrame({"article_id": ["old1", "old2"], "story_id": [story, "untouched"]})
+    untouched = tables["stories"].head(1).with_columns(story_id=pl.lit("untouched"), article_count=pl.lit(1))
+    stories = pl.concat([tables["stories"], untouched])
+    view = validation_views({**tables, "stories": stories}, published, kept_hash(tables))["stories"]
+    assert set(view.get_column("story_id")) == set(tables["articles"].get_column("story_id"))
+    # A grown story is counted with its published members.
+    grown = view.filter(pl.col("story_id") == story)
+    members = tables["articles"].filter(pl.col("story_id") == story).height + 1
+    assert grown.get_column("counted_articles").to_list() == [members]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 import pytest
 from hypothesis import example, given, settings
@@ -279,3 +281,35 @@ def test_links_to_published_articles_equal_links_within_one_batch(
         vectors.filter(~old), quotes.filter(~old), history_terms.lazy(), quotes.filter(old).lazy(), config
     )
     assert pairs(new) == {pair for pair in whole if pair[1] >= f"a{published:02d}"}
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ST"), st.integers(0, 3), st.integers(0, 2)), min_size=1, max_size=20, unique=False
+    )
+)
+def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
+    rows: list[tuple[str, int, int]],
+) -> None:
+    articles = pl.DataFrame(
+        {
+            "story_id": [story for story, _, _ in rows],
+            "article_id": [f"a{i:02d}" for i in range(len(rows))],
+            "headline": [f"headline {i}" for i in range(len(rows))],
+            "word_count": [words for _, words, _ in rows],
+            "ingested_at": [datetime(2025, 1, 1 + day, tzinfo=UTC) for _, _, day in rows],
+        }
+    )
+    expected = (
+        articles.sort(["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False])
+        .group_by("story_id", maintain_order=True)
+        .agg(
+            article_count=pl.len().cast(pl.Int32),
+            canonical_article_id=pl.col("article_id").first(),
+            headline=pl.col("headline").first(),
+            first_seen=pl.col("ingested_at").min(),
+            last_seen=pl.col("ingested_at").max(),
+        )
+    )
+    assert_frame_equal(stories.summarize(articles.lazy()), expected)

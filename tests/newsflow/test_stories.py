@@ -131,8 +131,8 @@ WORDS = [
     st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=12), min_size=2, max_size=25),
     st.integers(min_value=1, max_value=40),
 )
-def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_rows: int) -> None:
-    """Chunking the pairwise joins (to bound memory) changes no link and no cosine."""
+def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], products: int) -> None:
+    """Chunking the sparse pair products (to bound memory) changes no link and no cosine."""
     frame = paragraphs(**{f"a{i:02d}": " ".join(words) for i, words in enumerate(bodies)})
     counts, quotes = stories.term_counts(frame), stories.quote_grams(frame)
     vectors = stories.tfidf(counts, counts.group_by("term").agg(df=pl.len()), len(bodies))
@@ -146,7 +146,7 @@ def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], join_
 
     whole = linked()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(stories, "_PRODUCTS", join_rows)
+        patch.setattr(stories, "_PRODUCTS", products)
         assert_frame_equal(linked(), whole)
 
 

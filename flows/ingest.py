@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextvars
 import time
 from collections import deque
-from collections.abc import Generator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from tasks.ingest import (
     exclusive_output,
     include_staged,
     load_ledger,
+    open_gate,
     parse_shard,
     plan_reads,
     publish_snapshot,
@@ -62,6 +63,7 @@ def _parse(
     return results
 
 
+@contextmanager
 def _parse_ahead(
     windows: list[list[pl.DataFrame]],
     source: Path,
@@ -69,9 +71,10 @@ def _parse_ahead(
     config: Settings,
     progress: Progress,
     summary: RunSummary,
-) -> Generator[list[ShardResult], None, None]:
-    """Each window's parsed shards, in order; the next window is read and parsed in a thread while the
-    caller deduplicates, stages and validates this one.
+) -> Iterator[Iterator[list[ShardResult]]]:
+    """Each window's parsed shards, in order. Reading starts on entry, and the next window is read and
+    parsed in a thread while the caller deduplicates, stages and validates this one; on exit, the parse
+    in flight is waited for.
 
     Parts of the global steps are single-threaded (SciPy, Great Expectations), and parsing
     fills the idle core: on 2 cores a 100,000-file run took 128 s instead of 147 s. At most
@@ -82,16 +85,22 @@ def _parse_ahead(
         with summary.timed("read_parse"):
             return _parse(shards, source, known, config, progress)
 
-    if not windows:
-        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-ahead") as ahead:
-        # A copy of the flow run's context, so the thread's tasks belong to this flow run.
-        pending = ahead.submit(contextvars.copy_context().run, parse, windows[0])
-        for following in [*windows[1:], None]:
-            results = pending.result()
-            if following is not None:
-                pending = ahead.submit(contextvars.copy_context().run, parse, following)
-            yield results
+
+        def start(shards: list[pl.DataFrame]) -> Future[list[ShardResult]]:
+            # A copy of the flow run's context, so the thread's tasks belong to this flow run.
+            return ahead.submit(contextvars.copy_context().run, parse, shards)
+
+        pending = [start(windows[0])] if windows else []
+
+        def in_order() -> Iterator[list[ShardResult]]:
+            for following in windows[1:]:
+                results = pending.pop().result()
+                pending.append(start(following))
+                yield results
+            yield from (future.result() for future in pending)
+
+        yield in_order()
 
 
 @flow(
@@ -136,7 +145,9 @@ def ingest(
         history = published
         rows_added: dict[str, int] = {}
         outcomes: list[quality.Outcome] = []
-        with closing(_parse_ahead(windows, source_root, known, config, progress, summary)) as parsed:
+        with _parse_ahead(windows, source_root, known, config, progress, summary) as parsed:
+            # Built while the first window is read and parsed: it takes seconds.
+            gate = open_gate(layout, run_id, config) if windows else None
             for number, (shards, results) in enumerate(zip(windows, parsed, strict=True)):
                 # One window at a time: memory follows the window, and each window is deduplicated
                 # against the published tables plus the windows staged before it.
@@ -148,13 +159,15 @@ def ingest(
                 with summary.timed("stage"):
                     staged = stage_tables(layout, source_root, run, run_id, started_at, len(outcomes))
                 with summary.timed("validate"):
+                    assert gate is not None
                     checked = validate_tables(
                         layout,
+                        gate,
                         staged,
                         run,
                         history,
                         config,
-                        run_id,
+                        window=number + 1,
                         files_seen=sum(shard.height for shard in shards),
                     )
                 summary.add_window(run)

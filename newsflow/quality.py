@@ -194,6 +194,113 @@ def _describe_failure(table: str, result: Any) -> str:
     return text
 
 
+class Gate:
+    """The quality gate of one run: a Great Expectations context holding the stored suites, built once
+    and used by every window.
+
+    Building it costs seconds (importing Great Expectations alone takes ~7 s on a small
+    machine), so a run builds it while its first window is parsed, not once per window.
+    Data Docs under ``docs_dir`` then list every window's results, one run name each.
+    """
+
+    def __init__(self, *, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR) -> None:
+        _quiet()
+        import great_expectations as gx
+        from great_expectations.checkpoint.actions import UpdateDataDocsAction
+        from great_expectations.checkpoint.checkpoint import Checkpoint
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.core.validation_definition import ValidationDefinition
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        self.docs_dir = docs_dir.resolve()
+        # Views that keep compiled page templates between builds (see ``newsflow.docs_views``).
+        view = {"module_name": "newsflow.docs_views", "class_name": "PageView"}
+        context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                data_docs_sites={
+                    _SITE: {
+                        "class_name": "SiteBuilder",
+                        "show_how_to_buttons": False,
+                        "store_backend": {
+                            "class_name": "TupleFilesystemStoreBackend",
+                            "base_directory": str(self.docs_dir),
+                        },
+                        "site_index_builder": {
+                            "class_name": "DefaultSiteIndexBuilder",
+                            "view": {"module_name": "newsflow.docs_views", "class_name": "IndexPageView"},
+                        },
+                        "site_section_builders": {"expectations": {"view": view}, "validations": {"view": view}},
+                    }
+                },
+                analytics_enabled=False,
+                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+            ),
+        )
+        batch = (
+            context.data_sources.add_pandas("newsflow")
+            .add_dataframe_asset("table")
+            .add_batch_definition_whole_dataframe("run")
+        )
+        self._checkpoints: dict[str, tuple[Any, list[str]]] = {}
+        for table in _ID_COLUMNS:
+            data = load_suite(table, suites_dir)
+            suite = ExpectationSuite(**data)
+            if len(suite.expectations) != len(data["expectations"]):
+                raise SuiteError(f"{suites_dir / f'{table}.json'}: some expectations are invalid (see log)")
+            suite = context.suites.add(suite)
+            definition = context.validation_definitions.add(ValidationDefinition(name=table, data=batch, suite=suite))
+            checkpoint = context.checkpoints.add(
+                Checkpoint(
+                    name=table,
+                    validation_definitions=[definition],
+                    actions=[UpdateDataDocsAction(name="docs", site_names=[_SITE])],
+                    result_format={
+                        "result_format": "SUMMARY",
+                        "partial_unexpected_count": _SAMPLES,
+                        "unexpected_index_column_names": _ID_COLUMNS[table],
+                    },
+                )
+            )
+            self._checkpoints[table] = (checkpoint, sorted(_referenced_columns(data) | set(_ID_COLUMNS[table])))
+
+    def validate(
+        self, views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, run_name: str = "run"
+    ) -> Outcome:
+        """Validate every table view with its stored suite; ``run_name`` names the results in Data Docs."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        missing = set(self._checkpoints) - set(views)
+        if missing:
+            raise ValueError(f"no view of table(s) {', '.join(sorted(missing))} to validate")
+        failures: list[str] = []
+        verdicts: dict[str, bool] = {}
+        evaluated = 0
+        for table, (checkpoint, columns) in self._checkpoints.items():
+            result = checkpoint.run(
+                batch_parameters={"dataframe": views[table].select(columns).to_pandas()},
+                expectation_parameters=dict(parameters),
+                run_id=RunIdentifier(run_name=run_name),
+            )
+            verdicts[table] = bool(result.success)
+            for validation in result.run_results.values():
+                evaluated += validation.statistics["evaluated_expectations"]
+                failures += [_describe_failure(table, r) for r in validation.results if not r.success]
+        index = self.docs_dir / "index.html"
+        return Outcome(
+            success=all(verdicts.values()),
+            evaluated=evaluated,
+            tables=verdicts,
+            failures=failures,
+            data_docs=index if index.is_file() else None,
+        )
+
+
 def validate_run(
     views: Mapping[str, pl.DataFrame],
     parameters: Mapping[str, Any],
@@ -201,80 +308,9 @@ def validate_run(
     docs_dir: Path,
     suites_dir: Path = EXPECTATIONS_DIR,
 ) -> Outcome:
-    """Validate every table view with its stored suite and build Data Docs under ``docs_dir``."""
-    _quiet()
-    import great_expectations as gx
-    from great_expectations.checkpoint.actions import UpdateDataDocsAction
-    from great_expectations.checkpoint.checkpoint import Checkpoint
-    from great_expectations.core.expectation_suite import ExpectationSuite
-    from great_expectations.core.validation_definition import ValidationDefinition
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    docs_dir = docs_dir.resolve()
-    context = gx.get_context(
-        mode="ephemeral",
-        project_config=DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-            data_docs_sites={
-                _SITE: {
-                    "class_name": "SiteBuilder",
-                    "show_how_to_buttons": False,
-                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                }
-            },
-            analytics_enabled=False,
-            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        ),
-    )
-    batch = (
-        context.data_sources.add_pandas("newsflow")
-        .add_dataframe_asset("table")
-        .add_batch_definition_whole_dataframe("run")
-    )
-    failures: list[str] = []
-    verdicts: dict[str, bool] = {}
-    evaluated = 0
-    for table, view in views.items():
-        data = load_suite(table, suites_dir)
-        suite = ExpectationSuite(**data)
-        if len(suite.expectations) != len(data["expectations"]):
-            raise SuiteError(f"{suites_dir / f'{table}.json'}: some expectations are invalid (see log)")
-        suite = context.suites.add(suite)
-        definition = context.validation_definitions.add(ValidationDefinition(name=table, data=batch, suite=suite))
-        checkpoint = context.checkpoints.add(
-            Checkpoint(
-                name=table,
-                validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="docs", site_names=[_SITE])],
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": _SAMPLES,
-                    "unexpected_index_column_names": _ID_COLUMNS[table],
-                },
-            )
-        )
-        columns = sorted(_referenced_columns(data) | set(_ID_COLUMNS[table]))
-        result = checkpoint.run(
-            batch_parameters={"dataframe": view.select(columns).to_pandas()},
-            expectation_parameters=dict(parameters),
-        )
-        verdicts[table] = bool(result.success)
-        for validation in result.run_results.values():
-            evaluated += validation.statistics["evaluated_expectations"]
-            failures += [_describe_failure(table, r) for r in validation.results if not r.success]
-    index = docs_dir / "index.html"
-    return Outcome(
-        success=all(verdicts.values()),
-        evaluated=evaluated,
-        tables=verdicts,
-        failures=failures,
-        data_docs=index if index.is_file() else None,
-    )
+    """Validate every table view with its stored suite and build Data Docs under ``docs_dir`` (a one-off
+    ``Gate``)."""
+    return Gate(docs_dir=docs_dir, suites_dir=suites_dir).validate(views, parameters)
 
 
 def markdown_report(outcome: Outcome | None, *, data_docs: str | None) -> str:

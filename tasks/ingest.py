@@ -149,19 +149,27 @@ def include_staged(layout: Layout, published: History, staged: Staged) -> Histor
     )
 
 
+@task(name="open-quality-gate", cache_policy=NO_CACHE)
+def open_gate(layout: Layout, run_id: str, settings: Settings) -> quality.Gate:
+    """The run's quality gate: the stored suites in a Great Expectations context, Data Docs in the run's folder."""
+    suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR
+    return quality.Gate(docs_dir=layout.data_docs(run_id), suites_dir=suites)
+
+
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_tables(
     layout: Layout,
+    gate: quality.Gate,
     staged: Staged,
     run: RunTables,
     history: History,
     settings: Settings,
-    run_id: str,
     *,
+    window: int,
     files_seen: int,
 ) -> quality.Outcome:
-    """The quality gate over one window; ``files_seen``: the files the window read (files unchanged since
-    ingested are in no window)."""
+    """The quality gate over one window (numbered from 1); ``files_seen``: the files the window read (files
+    unchanged since ingested are in no window)."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     published = history.articles.select("article_id", "story_id").collect()
     # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
@@ -173,8 +181,7 @@ def validate_tables(
         files_skipped=run.counters["read"].get("dropped_unchanged_content", 0),
         settings=settings,
     )
-    suites = Path(settings.expectations_dir) if settings.expectations_dir else quality.EXPECTATIONS_DIR
-    outcome = quality.validate_run(views, parameters, docs_dir=layout.data_docs(run_id), suites_dir=suites)
+    outcome = gate.validate(views, parameters, run_name=f"window-{window}")
     logger = get_run_logger()
     if outcome.success:
         logger.info("validation passed: %d expectation(s) over %d table(s)", outcome.evaluated, len(outcome.tables))

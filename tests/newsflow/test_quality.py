@@ -10,7 +10,7 @@ import pytest
 
 from newsflow.batch import History, assemble_run, process_shard
 from newsflow.config import Settings
-from newsflow.quality import Outcome, SuiteError, load_suite, suite_parameters, validate_run, validation_views
+from newsflow.quality import Gate, Outcome, SuiteError, load_suite, suite_parameters, validate_run, validation_views
 from newsflow.sources import read_memory
 
 NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
@@ -119,3 +119,22 @@ def test_the_stories_view_holds_the_stories_this_run_created_or_grew(tables: dic
     grown = view.filter(pl.col("story_id") == story)
     members = tables["articles"].filter(pl.col("story_id") == story).height + 1
     assert grown.get_column("counted_articles").to_list() == [members]
+
+
+def test_one_gate_validates_each_window_on_its_own_and_documents_them_all(
+    tables: dict[str, pl.DataFrame], tmp_path: Path
+) -> None:
+    gate = Gate(docs_dir=tmp_path / "docs")
+    views = validation_views(tables, NO_IDS, kept_hash(tables))
+    parameters = suite_parameters(tables, files_seen=3, files_skipped=0, settings=Settings())
+    first = gate.validate(views, parameters, run_name="window-1")
+    broken = {**views, "paragraphs": views["paragraphs"].with_columns(position=pl.col("position") * 2)}
+    second = gate.validate(broken, parameters, run_name="window-2")
+    third = gate.validate(views, parameters, run_name="window-3")
+    assert (first.success, second.success, third.success) == (True, False, True)
+    assert third.evaluated == first.evaluated and not third.failures
+    assert third.data_docs is not None
+    index = third.data_docs.read_text(encoding="utf-8")
+    assert all(f"window-{n}" in index for n in (1, 2, 3))
+    with pytest.raises(ValueError, match="no view of table"):
+        gate.validate({k: v for k, v in views.items() if k != "files"}, parameters)

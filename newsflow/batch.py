@@ -193,7 +193,13 @@ def assemble_run(
         raise ValueError("assemble_run needs at least one shard")
     candidates = pl.concat([s.candidates for s in shards])
     quarantined = pl.concat([s.quarantined for s in shards])
-    published_ids = history.articles.select("article_id").collect(engine="streaming").get_column("article_id")
+    # Only the window's ids that are published: no step holds every published id.
+    published_ids = (
+        history.articles.filter(_in("article_id", candidates.get_column("article_id")))
+        .select("article_id")
+        .collect(engine="streaming")
+        .get_column("article_id")
+    )
     kept, exact = split_exact_duplicates(candidates, published_ids)
     paragraphs = pl.concat([s.paragraphs for s in shards]).join(
         kept.select("source_path"), on="source_path", how="semi"

@@ -81,7 +81,8 @@ def validation_views(
 ) -> dict[str, pl.DataFrame]:
     """Each table plus the derived columns its suite checks.
 
-    ``published``: ``article_id``, ``story_id`` of the articles published before this run.
+    ``published``: ``article_id``, ``story_id`` of the articles published before this run (at least those
+    in the stories of ``articles`` and those ``duplicates`` point at: the rest are not used).
     ``blob_hashes``: the SHA-256 of each kept blob's bytes as found on disk (None: missing).
     """
     articles, paragraphs = tables["articles"], tables["paragraphs"]

@@ -171,7 +171,13 @@ def validate_tables(
     """The quality gate over one window (numbered from 1); ``files_seen``: the files the window read (files
     unchanged since ingested are in no window)."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
-    published = history.articles.select("article_id", "story_id").collect()
+    # The published rows the views use: members of the window's stories, and what its duplicates point at.
+    articles, duplicates = staged.tables["articles"], staged.tables["duplicates"]
+    in_stories = pl.col("story_id").is_in(articles.get_column("story_id").unique().implode())
+    pointed_at = pl.col("article_id").is_in(duplicates.get_column("duplicate_of").unique().implode())
+    published = (
+        history.articles.filter(in_stories | pointed_at).select("article_id", "story_id").collect(engine="streaming")
+    )
     # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
     hashes = {blob: publish.blob_sha256(layout, blob) for blob in blobs}
     views = quality.validation_views(staged.tables, published, hashes)

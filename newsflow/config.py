@@ -37,10 +37,10 @@ class Settings:
 
     window_files: int = 20_000
     """New files deduplicated, validated and staged together; peak memory follows the window, not the run
-    (1,000,000 synthetic news files on 2 cores: peak RSS 3.4 GiB with 20,000, 3.7-4.1 GiB with 25,000, which
-    was 5% faster). A run
-    with more new files handles them in consecutive windows, each deduplicated against the published
-    tables and the windows before it, as consecutive runs would be, and publishes them all at once or not at all."""
+    (1,000,000 synthetic news files on 2 cores: peak RSS 3.4 GiB with 20,000; 3.7-4.1 GiB with 25,000, 5%
+    faster). A run with more new files handles them in consecutive windows, each deduplicated against the
+    published tables and the windows before it, as consecutive runs would be, and publishes them all at once
+    or not at all."""
 
     max_file_bytes: int = 4 * 1024 * 1024
     """Files larger than this are quarantined as ``too_large`` without being read. News articles are

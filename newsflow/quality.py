@@ -200,8 +200,8 @@ class Gate:
     and used by every window.
 
     Building it costs seconds (importing Great Expectations alone takes ~7 s on a small
-    machine), so a run builds it while its first window is parsed, not once per window.
-    Data Docs under ``docs_dir`` then list every window's results, one run name each.
+    machine), so a run builds it once, not once per window. Data Docs under ``docs_dir``
+    then list every window's results, one run name each.
     """
 
     def __init__(self, *, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR) -> None:

@@ -25,9 +25,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalset import generate
+from newsflow.storage import Layout
 
 from newsflow import publish
-from newsflow.storage import Layout
 
 
 def run_newsflow(source: Path, output: Path) -> dict[str, object]:

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-
 from newsflow.batch import History, ShardResult, assemble_run, process_shard
-from newsflow.config import Settings
 from newsflow.sources import read_memory
+
+from newsflow.config import Settings
 
 
 def synthetic(corpus: Path, count: int, seed: int = 1) -> list[str]:

@@ -1,106 +1,30 @@
-"""The ``ingest`` flow: wiring only; every step is a task in ``tasks/``."""
+"""The ``ingest`` flow: the DAG, wired top to bottom. Every step is a task in ``tasks/`` (one module per
+stage); the pure steps they run are listed in ``newsflow/pipeline.py``."""
 
 from __future__ import annotations
 
-import contextvars
 import time
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import polars as pl
 from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.runners import dask_task_runner
-from newsflow import quality
-from newsflow.batch import ShardResult
-from newsflow.config import Settings, load_settings
-from newsflow.quality import QualityGateError
-from newsflow.run import RunSummary
-from newsflow.storage import REPLACED_TABLES, Layout
-from tasks.ingest import (
-    Progress,
-    deduplicate,
-    discard_staging,
-    discover_files,
-    emit_failure_event,
-    exclusive_output,
-    include_staged,
-    load_ledger,
-    open_gate,
-    parse_shard,
-    plan_reads,
-    publish_snapshot,
-    read_shard,
-    report,
-    stage_tables,
-    validate_tables,
-)
-
-
-def _parse(
-    shards: list[pl.DataFrame], source: Path, known: pl.DataFrame, config: Settings, progress: Progress
-) -> list[ShardResult]:
-    """Read and parse a window's shards, at most ``max_workers`` in flight (memory follows shards in flight)."""
-    in_flight: deque[Any] = deque()
-    results = []
-    for shard in shards:
-        if len(in_flight) == config.max_workers:
-            results.append(in_flight.popleft().result())
-            progress.shard_done()
-        read = read_shard.submit(source, shard, known, config)
-        # Passing the future (not its result) lets Prefect draw the read -> parse edge.
-        in_flight.append(parse_shard.submit(read, config, progress.done + len(in_flight), progress.shards))  # type: ignore[call-overload]
-    for future in in_flight:
-        results.append(future.result())
-        progress.shard_done()
-    return results
-
-
-@contextmanager
-def _parse_ahead(
-    windows: list[list[pl.DataFrame]],
-    source: Path,
-    known: pl.DataFrame,
-    config: Settings,
-    progress: Progress,
-    summary: RunSummary,
-) -> Iterator[Iterator[list[ShardResult]]]:
-    """Each window's parsed shards, in order. Reading starts on entry, and the next window is read and
-    parsed in a thread while the caller deduplicates, stages and validates this one; on exit, the parse
-    in flight is waited for.
-
-    Parts of the global steps are single-threaded (SciPy, Great Expectations), and parsing
-    fills the idle core: on 2 cores a 100,000-file run took 128 s instead of 147 s. At most
-    two windows are held in memory.
-    """
-
-    def parse(shards: list[pl.DataFrame]) -> list[ShardResult]:
-        with summary.timed("read_parse"):
-            return _parse(shards, source, known, config, progress)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-ahead") as ahead:
-
-        def start(shards: list[pl.DataFrame]) -> Future[list[ShardResult]]:
-            # A copy of the flow run's context, so the thread's tasks belong to this flow run.
-            return ahead.submit(contextvars.copy_context().run, parse, shards)
-
-        pending = [start(windows[0])] if windows else []
-
-        def in_order() -> Iterator[list[ShardResult]]:
-            for following in windows[1:]:
-                results = pending.pop().result()
-                pending.append(start(following))
-                yield results
-            yield from (future.result() for future in pending)
-
-        yield in_order()
+from newsflow.config import load_settings
+from newsflow.extract.source import open_source
+from newsflow.load.storage import Layout
+from newsflow.quality.gate import Outcome, QualityGateError
+from newsflow.summary import RunSummary
+from newsflow.windows import parsed_ahead
+from tasks.dedup import deduplicate
+from tasks.extract import discover_files, load_ledger, plan_reads
+from tasks.load import discard_staging, exclusive_output, include_staged, publish_snapshot, stage_tables
+from tasks.quality import open_gate, validate_tables
+from tasks.report import Progress, emit_failure_event, report
+from tasks.transform import read_and_parse
 
 
 @flow(
@@ -133,21 +57,25 @@ def ingest(
     config = load_settings(**(settings or {}))
     run_id = str(flow_run.get_id() or uuid4())
     started_at = datetime.now(UTC)
-    source_root, layout = Path(source), Layout(Path(output))
+    layout = Layout(Path(output))
+    landing = open_source(source, exclude=layout.own_folders())
     summary = RunSummary(run_id=run_id, started_at=started_at, source=source, output=output, tables=str(layout.curated))
 
     with exclusive_output(layout, run_id, config):
         with summary.timed("discover"):
-            listing = discover_files(source_root, layout, config)
+            listing = discover_files(landing, config)
             known, published = load_ledger(layout)
             windows = plan_reads(listing, known, config)
         progress = Progress(sum(len(window) for window in windows))
         history = published
-        rows_added: dict[str, int] = {}
-        outcomes: list[quality.Outcome] = []
-        with _parse_ahead(windows, source_root, known, config, progress, summary) as parsed:
-            # Once per run, not per window: importing Great Expectations alone takes ~7 s. Built while
-            # the first window is parsed, though the import holds the GIL so that parse waits for it.
+        outcomes: list[Outcome] = []
+
+        def read_parse(shards: list[Any]) -> Any:
+            with summary.timed("read_parse"):
+                return read_and_parse(shards, landing, known, config, progress)
+
+        with parsed_ahead(windows, read_parse) as parsed:
+            # Once per run, not per window: building it (importing Great Expectations) takes seconds.
             gate = open_gate(layout, run_id, config) if windows else None
             for number, (shards, results) in enumerate(zip(windows, parsed, strict=True)):
                 # One window at a time: memory follows the window, and each window is deduplicated
@@ -158,7 +86,7 @@ def ingest(
                     run = deduplicate(results, history, run_id, started_at, config)
                 del results
                 with summary.timed("stage"):
-                    staged = stage_tables(layout, source_root, run, run_id, started_at, len(outcomes))
+                    staged = stage_tables(layout, landing, run, run_id, started_at, len(outcomes))
                 with summary.timed("validate"):
                     assert gate is not None
                     checked = validate_tables(
@@ -173,21 +101,19 @@ def ingest(
                     )
                 summary.add_window(run)
                 outcomes.append(checked)
-                for table, frame in staged.tables.items():
-                    # A replaced table (stories) is staged whole by every window: its last count stands.
-                    rows_added[table] = frame.height + (0 if table in REPLACED_TABLES else rows_added.get(table, 0))
                 progress.note(f"window {number + 1} of {len(windows)} validated")
                 if not checked.success:
                     break
                 history = include_staged(layout, published, staged)
                 del run, staged  # before the next window is deduplicated
-        outcome = quality.Outcome.combine(outcomes) if outcomes else None
+        outcome = Outcome.combine(outcomes) if outcomes else None
         if outcome is not None:
             summary.set_validation(outcome)
         with summary.timed("publish"):
             if outcome is not None and outcome.success:
                 snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
-                publish_snapshot(layout, source_root)(layout, layout.staging(run_id), rows_added, snapshot_id, config)
+                publish = publish_snapshot(layout, landing)
+                publish(layout, layout.staging(run_id), summary.rows_added, snapshot_id, config)
                 summary.published = True
             elif outcome is not None:
                 discard_staging(layout, run_id)

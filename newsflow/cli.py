@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
-from newsflow.storage import DEFAULT_LANDING
+from newsflow.load.storage import DEFAULT_LANDING
 
 EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
 LOCAL_API_URL = "http://127.0.0.1:4200/api"
@@ -77,7 +77,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
 def _check_folders(source: Path, output: Path) -> None:
     """The source must exist and lie outside the folders newsflow writes; the output must be writable."""
     from newsflow.config import load_settings
-    from newsflow.storage import Layout
+    from newsflow.load.storage import Layout
 
     if not source.is_dir():
         raise UsageError(f"source folder {str(source)!r} does not exist or is not a folder")
@@ -100,8 +100,8 @@ def _run(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL
 
     from flows.ingest import ingest
-    from newsflow.lock import OutputBusyError
-    from newsflow.quality import QualityGateError
+    from newsflow.load.lock import OutputBusyError
+    from newsflow.quality.gate import QualityGateError
 
     if not PREFECT_API_URL.value():
         # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this process
@@ -194,7 +194,7 @@ def _server(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from newsflow.schemas import data_dictionary
+    from newsflow.tables.dictionary import data_dictionary
 
     text = data_dictionary()
     if args.write:
@@ -206,9 +206,9 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from newsflow import publish
     from newsflow.explain import NotFoundError, explain
-    from newsflow.storage import Layout
+    from newsflow.load import publish
+    from newsflow.load.storage import Layout
 
     layout = Layout(Path(args.output))
     try:

@@ -38,8 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsflow.publish import content_checksums
-from newsflow.storage import Layout
+from newsflow.load.storage import Layout
+from tests.checksums import content_checksums
 
 ROOT = Path(__file__).resolve().parents[2]
 PHASES: tuple[tuple[str, str], ...] = (

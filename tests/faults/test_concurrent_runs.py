@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from newsflow.publish import content_checksums
-from newsflow.storage import Layout
+from newsflow.load.storage import Layout
+from tests.checksums import content_checksums
 from tests.faults.crash import build_corpus, start_run
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

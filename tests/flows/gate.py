@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from newsflow.quality import EXPECTATIONS_DIR
+from newsflow.quality.suites import EXPECTATIONS_DIR
 
 
 def failing_gate(source: Path, suites: Path, *, max_words: int) -> dict[str, str]:

@@ -10,8 +10,8 @@ from prefect.settings import PREFECT_API_URL
 
 from flows.ingest import ingest
 from flows.runners import RunnerError, dask_task_runner
-from newsflow.publish import content_checksums
-from newsflow.storage import Layout
+from newsflow.load.storage import Layout
+from tests.checksums import content_checksums
 from tests.faults.crash import build_corpus
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from newsflow import publish
 from newsflow.explain import explain
-from newsflow.storage import Layout
+from newsflow.load import publish
+from newsflow.load.storage import Layout
 from tests.conftest import SEEDS
 from tests.flows.test_ingest import rows
 

@@ -15,9 +15,10 @@ import polars as pl
 import pytest
 
 from flows.ingest import ingest
-from newsflow.decode import decode_bytes
-from newsflow.quality import QualityGateError
-from newsflow.storage import TABLES, Layout
+from newsflow.extract.decode import decode_bytes
+from newsflow.load.storage import Layout
+from newsflow.quality.gate import QualityGateError
+from newsflow.tables.registry import CURATED as TABLES
 from tests.conftest import SEEDS
 from tests.faults.crash import build_corpus
 from tests.flows.gate import failing_gate

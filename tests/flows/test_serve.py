@@ -22,7 +22,7 @@ import yaml
 from flows.ingest import ingest
 from flows.serve import DEPLOYMENT, deployment_parameters
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
-from newsflow.storage import DEFAULT_LANDING, Layout
+from newsflow.load.storage import DEFAULT_LANDING, Layout
 from tests.conftest import ROOT, SEEDS
 from tests.flows.gate import failing_gate
 from tests.servers import PREFECT, PrefectServer

@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsflow.sources import display_path
+from newsflow.extract.paths import display_path
 
 MAX_FILE_BYTES = 1 << 20
 """The size limit the hostile run uses (the default's memory and time are measured separately)."""

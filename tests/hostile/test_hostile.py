@@ -16,8 +16,9 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
-from newsflow.sources import fs_path
-from newsflow.storage import TABLES, Layout
+from newsflow.extract.paths import fs_path
+from newsflow.load.storage import Layout
+from newsflow.tables.registry import CURATED as TABLES
 from tests.hostile.corpus import (
     CURATED,
     DUPLICATE,

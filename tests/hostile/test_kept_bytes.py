@@ -14,9 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from newsflow import publish
-from newsflow.sources import discover, read_files
-from newsflow.storage import Layout
+from newsflow.extract.local import LocalFolder, discover, read_files
+from newsflow.load import quarantine
+from newsflow.load.storage import Layout
 
 
 def _quarantined(source: Path) -> pl.DataFrame:
@@ -31,7 +31,7 @@ def test_too_large_file_with_a_name_that_is_not_utf8_is_kept(tmp_path: Path) -> 
         (source / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"x" * 100)
     except OSError:
         pytest.skip("this file system refuses names that are not UTF-8")
-    kept = publish.store_quarantined(Layout(tmp_path / "out"), source, _quarantined(source))
+    kept = quarantine.store_quarantined(Layout(tmp_path / "out"), LocalFolder(source), _quarantined(source))
     (blob,) = kept.get_column("blob_path").to_list()
     assert hashlib.sha256((tmp_path / "out" / blob).read_bytes()).hexdigest() == hashlib.sha256(b"x" * 100).hexdigest()
 
@@ -42,5 +42,5 @@ def test_too_large_file_deleted_before_its_bytes_are_kept_does_not_abort(tmp_pat
     (source / "big.txt").write_bytes(b"x" * 100)
     quarantined = _quarantined(source)
     (source / "big.txt").unlink()
-    kept = publish.store_quarantined(Layout(tmp_path / "out"), source, quarantined)
+    kept = quarantine.store_quarantined(Layout(tmp_path / "out"), LocalFolder(source), quarantined)
     assert kept.get_column("blob_path").to_list() == [None]

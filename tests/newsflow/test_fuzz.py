@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from newsflow.articles import Parsed, parse_articles
-from newsflow.batch import process_shard
 from newsflow.config import Settings
-from newsflow.decode import Decoded, decode_bytes
-from newsflow.normalize import canonical_form, display_form
+from newsflow.extract.decode import Decoded, decode_bytes
+from newsflow.extract.source import read_memory
+from newsflow.pipeline import process_shard
 from newsflow.reasons import Reason
-from newsflow.sources import read_memory
+from newsflow.transform.articles import Parsed, parse_articles
+from newsflow.transform.normalize import canonical_form, display_form
 
 FULL_RUN = settings.get_current_profile_name() == "ci"
 DEFAULTS = Settings()

@@ -1,0 +1,2 @@
+"""Deduplication: repeated paragraphs inside an article and boilerplate across articles (``paragraphs``),
+exact copies (``exact``), near copies (``near``, with ``minhash``)."""

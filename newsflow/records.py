@@ -1,0 +1,111 @@
+"""The records that flow between steps: what a shard and a window carry, and what a window leaves.
+
+The contract between steps (see ``docs/architecture.md``):
+
+* a shard's files (``Shard``): one row per file read, with ``raw``, ``text``,
+  ``reason``/``detail`` from reading and decoding; the shard steps turn them into
+  article candidates, their paragraphs and quarantined files (``ShardResult``);
+* a window's articles (``Window``): candidates still kept, their body paragraphs,
+  the duplicates found so far and the state rows the steps produced; the window
+  steps deduplicate them and assign stories against ``History``;
+* the window's tables (``RunTables``): the rows each table and state table gains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from newsflow.config import Settings
+from newsflow.steps import Counters
+from newsflow.tables import registry
+from newsflow.tables.dictionary import empty
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """A shard between the shard steps: ``files`` still going on, ``quarantined`` files, and once parsed the
+    ``paragraphs`` of the candidates (``files`` then holds one candidate article per row)."""
+
+    files: pl.DataFrame
+    quarantined: pl.DataFrame
+    paragraphs: pl.DataFrame
+
+    def but(self, **changes: pl.DataFrame) -> Shard:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    """What one shard yields: article candidates, their paragraphs, and rejects."""
+
+    candidates: pl.DataFrame
+    paragraphs: pl.DataFrame
+    quarantined: pl.DataFrame
+    counters: dict[str, Counters] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class History:
+    """What earlier runs published, as lazy frames, one per table the global steps look up (the registry's
+    ``history`` tables): scans of the published snapshot, or in-memory frames.
+
+    Only the rows a batch can match are collected (filters push down into the
+    Parquet scans), so a run never loads the whole history of article text. Lookups
+    use Polars' streaming engine, so a filter or count over a table of tens of
+    millions of rows holds a batch of rows at a time, not the table.
+    """
+
+    __slots__ = ("_frames",)
+
+    def __init__(self, frames: Mapping[str, pl.LazyFrame]) -> None:
+        expected = set(registry.HISTORY)
+        if set(frames) != expected:
+            raise ValueError(f"a history has exactly the tables {sorted(expected)}, got {sorted(frames)}")
+        self._frames = dict(frames)
+
+    def __getitem__(self, table: str) -> pl.LazyFrame:
+        return self._frames[table]
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls({name: empty(name).lazy() for name in registry.HISTORY})
+
+    def plus(self, staged: History) -> History:
+        """This history followed by rows staged since (by earlier windows of a run)."""
+        return History({name: pl.concat([frame, staged[name]]) for name, frame in self._frames.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A window between the window steps (see the module docstring)."""
+
+    articles: pl.DataFrame
+    paragraphs: pl.DataFrame
+    duplicates: pl.DataFrame
+    state: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def but(self, **changes: object) -> Window:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowContext:
+    """What the window steps read besides the window: the published history and the settings."""
+
+    history: History
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class RunTables:
+    """The rows a window adds to each table and to the state, plus quarantined raw bytes, counters by stage
+    and seconds by step."""
+
+    tables: dict[str, pl.DataFrame]
+    state: dict[str, pl.DataFrame]
+    quarantined_raw: pl.DataFrame
+    counters: dict[str, Counters]
+    seconds: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,152 @@
+"""Pair sums as sparse products (SciPy) over integer indices: shared-term dot products, shared quotes and
+cosines of candidate pairs, in chunks of bounded memory."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+_COSINE_DIGITS = 9
+"""Cosines are rounded: a pair sitting on a threshold then lands on the same side on every machine."""
+
+
+_PRODUCTS = 8_000_000
+"""Term products (a left posting times a right posting) computed at once: bounds the memory of a sparse
+product (its output holds at most this many pairs, ~16 B each), whatever the batch size."""
+
+
+def _index(values: pl.Series) -> pl.DataFrame:
+    """Each distinct value once, sorted, with its matrix ``index``: a fixed order, so sparse sums add their
+    terms in the same order on every run (a float sum depends on it)."""
+    return values.unique().sort().to_frame().with_row_index("index")
+
+
+def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weight: str | None) -> Any:
+    """A CSR matrix of ``frame``: rows and columns numbered by ``_index`` frames (their value column names the
+    ``frame`` column); entries ``weight`` (1 if None), rows outside either index left out."""
+    row, column = rows.columns[1], columns.columns[1]
+    indexed = frame.join(rows.rename({"index": "r"}), on=row).join(columns.rename({"index": "c"}), on=column)
+    data = indexed.get_column(weight).to_numpy() if weight else np.ones(indexed.height)
+    coordinates = (indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy())
+    matrix = sparse.csr_array((data, coordinates), shape=(rows.height, columns.height))
+    # Each row's entries by column, whatever the join's row order (SciPy already sorts them when it
+    # converts coordinates, cheaper than sorting the frame: 1.1 s for 7.6M published quote rows).
+    matrix.sort_indices()
+    return matrix
+
+
+def _row_chunks(cost: np.ndarray[Any, Any]) -> Iterator[tuple[int, int]]:
+    """Consecutive row ranges whose ``cost`` adds up to about ``_PRODUCTS`` (a costlier row alone)."""
+    edges = np.flatnonzero(np.diff(np.cumsum(cost) // _PRODUCTS)) + 1
+    return itertools.pairwise([0, *edges.tolist(), len(cost)])
+
+
+def pairs_sharing(
+    left: pl.DataFrame, right: pl.DataFrame, *, key: str, weight: str | None, name: str, at_least: float
+) -> Iterator[pl.DataFrame]:
+    """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
+    their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
+    articles at a time, each with all of its pairs.
+
+    A sparse product over integer indices (SciPy): the string join and group-by it replaced
+    made a row per (left key, right posting) and took 3.5 times as long (25 s against 7 s,
+    a 25,000-file window against 200,000 published articles).
+    """
+    keys = _index(left.get_column(key))
+    mine = _index(left.get_column("article_id"))
+    theirs = _index(right.join(keys, on=key, how="semi").get_column("article_id"))
+    a = _matrix(left, mine, keys, weight)
+    b = _matrix(right, keys, theirs, weight)
+    postings = np.diff(b.indptr)
+    cost = (a != 0).astype(np.int64) @ postings
+    for start, stop in _row_chunks(cost):
+        product = (a[start:stop] @ b).tocoo()
+        total = product.data.round(_COSINE_DIGITS) if weight else product.data
+        keep = total >= at_least
+        pairs = pl.DataFrame(
+            {"r": product.row[keep].astype(np.uint32) + start, "c": product.col[keep].astype(np.uint32)}
+        )
+        yield (
+            pairs.with_columns(pl.Series(name, total[keep]))
+            .join(mine.rename({"index": "r"}), on="r")
+            .join(theirs.rename({"index": "c", "article_id": "other"}), on="c")
+            .filter(pl.col("article_id") != pl.col("other"))
+            .select("article_id", "other", name)
+        )
+
+
+def dot(left: pl.DataFrame, right: pl.DataFrame, *, min_cosine: float, per_article: int) -> pl.DataFrame:
+    """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
+    article reaching ``min_cosine`` (ties to the smaller ``other``)."""
+    parts = [
+        pairs.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
+            pl.int_range(pl.len()).over("article_id") < per_article
+        )
+        for pairs in pairs_sharing(left, right, key="term", weight="weight", name="cosine", at_least=min_cosine)
+    ]
+    return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
+
+
+def shared_quotes(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    quoted: pl.DataFrame,
+    *,
+    min_shared: int,
+    min_share: float,
+    per_article: int = 0,
+    most: int | None = None,
+) -> pl.DataFrame:
+    """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` for pairs sharing at least ``min_shared``
+    quote hashes, that many being at least ``min_share`` of the fewer-quoting article's ``grams`` (``quoted``):
+    the ``most`` sharing such partners of each article (all: None), and its ``per_article`` most sharing
+    partners whatever their share. Ties go to the smaller ``other``.
+    """
+    backed = pl.col("quote_share") >= min_share
+    within = pl.lit(True) if most is None else backed.cum_sum().over("article_id") <= most
+    parts = [
+        pairs.with_columns(pl.col("shared_quotes").cast(pl.Int32))
+        .join(quoted, on="article_id")
+        .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
+        .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
+        .sort(["article_id", "shared_quotes", "other"], descending=[False, True, False])
+        .filter((backed & within) | (pl.int_range(pl.len()).over("article_id") < per_article))
+        .drop("grams", "grams_other")
+        for pairs in pairs_sharing(
+            left, right, key="quote_hash", weight=None, name="shared_quotes", at_least=min_shared
+        )
+    ]
+    return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
+
+
+def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``other``, ``cosine`` of each pair: ``article_id``'s whole vector against ``other``'s
+    (in ``pool``)."""
+    if pairs.is_empty():
+        return pl.DataFrame(schema=_PAIR_COSINE)
+    terms = _index(vectors.get_column("term"))
+    mine = _index(pairs.get_column("article_id"))
+    theirs = _index(pairs.get_column("other")).rename({"other": "article_id"})
+    a = _matrix(vectors, mine, terms, "weight")
+    b = _matrix(pool, theirs, terms, "weight")
+    indexed = (
+        pairs.join(mine.rename({"index": "r"}), on="article_id")
+        .join(theirs.rename({"index": "c", "article_id": "other"}), on="other")
+        .sort("r", "c")
+    )
+    rows, columns = indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy()
+    cosines = []
+    # A row of products per pair: the article's whole vector, so chunks bound memory.
+    for start, stop in _row_chunks(np.diff(a.indptr)[rows]):
+        products = a[rows[start:stop]].multiply(b[columns[start:stop]])
+        cosines.append(np.asarray(products.sum(axis=1)).ravel().round(_COSINE_DIGITS))
+    return indexed.select("article_id", "other", cosine=pl.Series(np.concatenate(cosines)))
+
+
+_PAIR_COSINE = {"article_id": pl.String, "other": pl.String, "cosine": pl.Float64}
+_PAIR_QUOTES = {"article_id": pl.String, "other": pl.String, "shared_quotes": pl.Int32, "quote_share": pl.Float64}

@@ -1,0 +1,78 @@
+"""Story evidence from paragraphs: content-word counts, TF-IDF vectors and quoted word 6-grams."""
+
+from __future__ import annotations
+
+import polars as pl
+from polars_hash import NonCryptographicHashingNameSpace
+
+from newsflow.frames import word_ngrams
+from newsflow.transform.normalize import canonical_form
+
+# Function words and reporting verbs: frequent everywhere, evidence of nothing.
+STOPWORDS = frozenset(
+    (  # noqa: SIM905 - a list literal of 150 words would bury the module
+        "a about above after again against all also am an and any are as at be because been before being below "
+        "between both but by can could did do does doing down during each few for from further had has have having "
+        "he her here hers herself him himself his how i if in into is it its itself just me more most my myself no "
+        "nor not now of off on once only or other our ours ourselves out over own same she should so some such than "
+        "that the their theirs them themselves then there these they this those through to too under until up very "
+        "was we were what when where which while who whom why will with would you your yours yourself yourselves "
+        "said says say told added according mr mrs ms year years new one two three"
+    ).split()
+)
+_QUOTE = r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{20,1000})[\"\u201c\u201d\u201e]"
+_QUOTE_WORDS = 6
+
+
+def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``term``, ``tf``: content words of the non-boilerplate canonical body."""
+    return (
+        paragraphs.lazy()
+        .filter(~pl.col("is_boilerplate"))
+        .select("article_id", term=pl.col("canonical").str.extract_all(r"\p{L}[\p{L}']{2,}"))
+        .explode("term")
+        .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
+        .group_by("article_id", "term")
+        .agg(tf=pl.len().cast(pl.Int32))
+        # Streaming: a word per row of a whole window is ~10M rows at once otherwise.
+        .collect(engine="streaming")
+    )
+
+
+def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``quote_hash``: hashes of the word 6-grams inside quotation marks."""
+    words = canonical_form(pl.col("quote")).str.split(" ")
+    grams = word_ngrams(words, _QUOTE_WORDS)
+    return (
+        paragraphs.lazy()
+        .select("article_id", quote=pl.col("text").str.extract_all(_QUOTE))
+        .explode("quote")
+        .drop_nulls()
+        .select("article_id", gram=grams)
+        .explode("gram")
+        .drop_nulls()
+        .select("article_id", quote_hash=NonCryptographicHashingNameSpace(pl.col("gram")).xxh3_64())
+        .unique()
+        .collect(engine="streaming")
+    )
+
+
+def tfidf(counts: pl.DataFrame, document_frequency: pl.DataFrame, documents: int) -> pl.DataFrame:
+    """``article_id``, ``term``, ``weight``, ``rank``: L2-normalized TF-IDF vectors, heaviest term ranked 1.
+
+    ``document_frequency``: ``term``, ``df`` (summed over rows); smoothed IDF as scikit-learn.
+    """
+    idf = ((1 + documents) / (1 + pl.col("df"))).log() + 1
+    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * idf
+    return (
+        counts.join(document_frequency.group_by("term").agg(pl.col("df").sum()), on="term", how="left")
+        .with_columns(pl.col("df").fill_null(0))
+        .with_columns(weight=weight)
+        # A fixed row order, whatever order the multithreaded group-by produced: the
+        # norm's float sum then comes out the same on every run, and ties in weight
+        # (equal counts are common) are broken by term at the top-terms cut.
+        .sort(["article_id", "weight", "term"], descending=[False, True, False])
+        .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
+        .with_columns(rank=(pl.int_range(pl.len()).over("article_id") + 1).cast(pl.UInt32))
+        .select("article_id", "term", "weight", "rank")
+    )

@@ -1,0 +1,213 @@
+"""Explicit Arrow schemas of every table, with a description of every column.
+
+The descriptions travel inside every Parquet file (Arrow field metadata) and
+generate the data dictionary in ``docs/data-dictionary.md``. What else a table
+is (its key, partitioning, suite) is declared beside its schema in ``registry``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+STRING = pa.large_string()  # Polars' native string layout: no copy when writing
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+def _field(name: str, kind: pa.DataType, description: str, *, nullable: bool = False) -> pa.Field:
+    return pa.field(name, kind, nullable=nullable, metadata={"description": description})
+
+
+_RUN_ID = _field("run_id", STRING, "Prefect flow run id of the run that wrote the row.")
+_INGESTED_AT = _field("ingested_at", TIMESTAMP, "When the run that wrote the row started (UTC).")
+_SOURCE_PATH = _field(
+    "source_path",
+    STRING,
+    "Path of the input file, relative to the source folder, '/'-separated; bytes of the name that are not UTF-8, "
+    "control characters and backslashes are written \\xNN.",
+)
+_SOURCE_SHA = _field("source_sha256", STRING, "SHA-256 of the input file's bytes, hex.", nullable=True)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema(
+        [
+            _field(
+                "article_id", STRING, "Stable id: first 16 hex digits of SHA-256 over the canonical headline and body."
+            ),
+            _field("headline", STRING, "Headline, display form (NFC, markdown stripped, whitespace collapsed)."),
+            _field(
+                "standfirst",
+                STRING,
+                "Standfirst (the deck under the headline), when the layout has one.",
+                nullable=True,
+            ),
+            _field("summary", STRING, "Summary line(s) printed before the headline, when present.", nullable=True),
+            _field("body", STRING, "Body paragraphs in display form, joined by a blank line."),
+            _field("paragraph_count", pa.int32(), "Body paragraphs after repeated ones were removed."),
+            _field("word_count", pa.int32(), "Whitespace-separated words in the body."),
+            _field("repeated_paragraphs_removed", pa.int32(), "Body paragraphs dropped as repeats of an earlier one."),
+            _SOURCE_PATH,
+            _field("source_sha256", STRING, "SHA-256 of the input file's bytes, hex."),
+            _field(
+                "encoding",
+                STRING,
+                "Encoding the file was decoded with (utf-8, utf-8-sig, cp1252, iso-8859-1, ...); "
+                "'+html' when it was an HTML export converted to text.",
+            ),
+            _field(
+                "story_id", STRING, "The story (event) the article reports; shared by articles told in other words."
+            ),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "One row per distinct curated article."},
+    ),
+    "paragraphs": pa.schema(
+        [
+            _field("article_id", STRING, "The article the paragraph belongs to."),
+            _field("position", pa.int32(), "0-based position in the article body, contiguous."),
+            _field("text", STRING, "Paragraph, display form."),
+            _field("paragraph_hash", STRING, "First 16 hex digits of SHA-256 of the canonical form."),
+            _field(
+                "is_boilerplate",
+                pa.bool_(),
+                "Found verbatim in at least boilerplate_min_articles articles (as of this run); kept, but ignored "
+                "for similarity.",
+            ),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Body paragraphs of curated articles, in order."},
+    ),
+    "duplicates": pa.schema(
+        [
+            _SOURCE_PATH,
+            _field("source_sha256", STRING, "SHA-256 of the input file's bytes, hex."),
+            _field("duplicate_of", STRING, "article_id of the curated article this file duplicates."),
+            _field(
+                "kind",
+                STRING,
+                "How it matched: 'exact' (same canonical headline and body) or 'near' (similar word shingles).",
+            ),
+            _field(
+                "similarity",
+                pa.float64(),
+                "Estimated word-shingle Jaccard similarity to the kept article; 1.0 for exact.",
+            ),
+            _field("rule", STRING, "The rule that fired, with its threshold."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Input files not curated because they repeat a curated article."},
+    ),
+    "quarantine": pa.schema(
+        [
+            _SOURCE_PATH,
+            _SOURCE_SHA,
+            _field("reason", STRING, "Machine-readable reason code (see README, 'Quarantine reasons')."),
+            _field("detail", STRING, "Human-readable explanation."),
+            _field("blob_path", STRING, "Raw bytes, relative to the output folder; null if unreadable.", nullable=True),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Input files rejected, with the reason; raw bytes kept under quarantine/."},
+    ),
+    "files": pa.schema(
+        [
+            _SOURCE_PATH,
+            _SOURCE_SHA,
+            _field("size", pa.int64(), "File size in bytes when discovered."),
+            _field("mtime_ns", pa.int64(), "Modification time when discovered (ns since the epoch)."),
+            _field("status", STRING, "Outcome: 'curated', 'duplicate' or 'quarantined'."),
+            _INGESTED_AT,
+            _RUN_ID,
+        ],
+        metadata={"description": "Ledger: one row per input file version ingested."},
+    ),
+    "stories": pa.schema(
+        [
+            _field("story_id", STRING, "Story id, as in articles.story_id."),
+            _field("article_count", pa.int32(), "Curated articles in the story."),
+            _field("canonical_article_id", STRING, "The story's first article (earliest ingested, then longest)."),
+            _field("headline", STRING, "Headline of the canonical article."),
+            _field("first_seen", TIMESTAMP, "When the story's first article was ingested (UTC)."),
+            _field("last_seen", TIMESTAMP, "When its latest article was ingested (UTC)."),
+        ],
+        metadata={"description": "One row per story; rewritten by every publishing run."},
+    ),
+}
+
+_KEY = _field("article_id", STRING, "The article the row describes.")
+STATE_SCHEMAS: dict[str, pa.Schema] = {
+    "signatures": pa.schema(
+        [
+            _KEY,
+            _field("shingles", pa.int32(), "Distinct shingles of the article."),
+            _field("signature", pa.large_list(pa.uint64()), "MinHash signature."),
+            _INGESTED_AT,
+        ],
+        metadata={"description": "MinHash signatures of curated articles (near-duplicate state)."},
+    ),
+    "bands": pa.schema(
+        [_KEY, _field("band", pa.uint8(), "LSH band."), _field("band_hash", pa.uint64(), "Hash of the band's rows.")],
+        metadata={"description": "LSH band index of curated articles."},
+    ),
+    "paragraph_counts": pa.schema(
+        [
+            _field("paragraph_hash", STRING, "As in paragraphs.paragraph_hash."),
+            _field("articles", pa.int32(), "Articles of one run containing the paragraph (sum over runs)."),
+        ],
+        metadata={"description": "Per-run paragraph counts, for boilerplate detection."},
+    ),
+    "terms": pa.schema(
+        [_KEY, _field("term", STRING, "Content word."), _field("weight", pa.float64(), "Normalized TF-IDF weight.")],
+        metadata={"description": "Top TF-IDF terms of curated articles (story state)."},
+    ),
+    "term_counts": pa.schema(
+        [_field("term", STRING, "Content word."), _field("df", pa.int32(), "Articles of one run containing it.")],
+        metadata={"description": "Per-run document frequencies, for IDF."},
+    ),
+    "quotes": pa.schema(
+        [_KEY, _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram.")],
+        metadata={"description": "Quotation shingles of curated articles (story state)."},
+    ),
+    "story_links": pa.schema(
+        [
+            _KEY,
+            _field("other", STRING, "The linked article."),
+            _field("cosine", pa.float64(), "TF-IDF cosine."),
+            _field("shared_quotes", pa.int32(), "Shared quoted word 6-grams."),
+            _field("rule", STRING, "The rule that linked them."),
+        ],
+        metadata={"description": "Why articles were put in one story."},
+    ),
+}
+LOG_SCHEMAS: dict[str, pa.Schema] = {
+    "runs": pa.schema(
+        [
+            _RUN_ID,
+            _field("started_at", TIMESTAMP, "When the run started (UTC)."),
+            _field(
+                "outcome",
+                STRING,
+                "'published', 'nothing_new' (no file to ingest), or 'gate_failed' (validation failed: nothing "
+                "published).",
+            ),
+            _field(
+                "step",
+                STRING,
+                "Pipeline step: discover, read, parse, paragraphs, dedup, validate, or 'run' for the whole run.",
+            ),
+            _field(
+                "metric",
+                STRING,
+                "'total', 'kept', 'dropped_<reason>' (datatrove's convention), another count, or 'seconds' "
+                "(wall-clock time of the step).",
+            ),
+            _field("value", pa.float64(), "The count, or the seconds."),
+        ],
+        metadata={
+            "description": "One row per (run, step, metric): the per-step counters and timings of every finished run, "
+            "published or not, under <output>/runs/ (not a curated table)."
+        },
+    ),
+}

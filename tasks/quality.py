@@ -1,0 +1,65 @@
+"""Tasks of the quality gate: built once per run, then a window's tables validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from newsflow.config import Settings
+from newsflow.frames import is_in
+from newsflow.load.quarantine import blob_sha256
+from newsflow.load.storage import Layout
+from newsflow.quality.gate import Gate, Outcome
+from newsflow.quality.suites import EXPECTATIONS_DIR
+from newsflow.quality.views import suite_parameters, validation_views
+from newsflow.records import History, RunTables
+from tasks.load import Staged
+
+
+@task(name="open-quality-gate", cache_policy=NO_CACHE)
+def open_gate(layout: Layout, run_id: str, settings: Settings) -> Gate:
+    """The run's quality gate: the stored suites in a Great Expectations context, Data Docs in the run's folder."""
+    suites = Path(settings.expectations_dir) if settings.expectations_dir else EXPECTATIONS_DIR
+    return Gate(docs_dir=layout.data_docs(run_id), suites_dir=suites)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_tables(
+    layout: Layout,
+    gate: Gate,
+    staged: Staged,
+    run: RunTables,
+    history: History,
+    settings: Settings,
+    *,
+    window: int,
+    files_seen: int,
+) -> Outcome:
+    """The quality gate over one window (numbered from 1); ``files_seen``: the files the window read (files
+    unchanged since ingested are in no window)."""
+    blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
+    # The published rows the views use: members of the window's stories, and what its duplicates point at.
+    articles, duplicates = staged.tables["articles"], staged.tables["duplicates"]
+    in_stories = is_in("story_id", articles.get_column("story_id"))
+    pointed_at = is_in("article_id", duplicates.get_column("duplicate_of"))
+    published = (
+        history["articles"].filter(in_stories | pointed_at).select("article_id", "story_id").collect(engine="streaming")
+    )
+    # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
+    hashes = {blob: blob_sha256(layout, blob) for blob in blobs}
+    views = validation_views(staged.tables, published, hashes)
+    parameters = suite_parameters(
+        staged.tables,
+        files_seen=files_seen,
+        files_skipped=run.counters["read"].get("dropped_unchanged_content", 0),
+        settings=settings,
+    )
+    outcome = gate.validate(views, parameters, run_name=f"window-{window}")
+    logger = get_run_logger()
+    if outcome.success:
+        logger.info("validation passed: %d expectation(s) over %d table(s)", outcome.evaluated, len(outcome.tables))
+    for failure in outcome.failures:
+        logger.error("expectation failed: %s", failure)
+    return outcome

@@ -1,0 +1,97 @@
+"""Tasks that tell people what happened: progress, the run report and artifacts, failure events."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from prefect import Flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun, State
+from prefect.events import emit_event
+from prefect.events.worker import EventsWorker
+
+from newsflow.load import publish
+from newsflow.load.storage import Layout, asset_key
+from newsflow.quality.gate import Outcome, QualityGateError
+from newsflow.quality.report import markdown_report
+from newsflow.summary import RunSummary
+
+
+class Progress:
+    """The run's progress artifact (``ingest-progress``), from 0 to 100 as shards and steps finish."""
+
+    def __init__(self, shards: int) -> None:
+        self.shards, self.done = shards, 0
+        created = create_progress_artifact(0.0, key="ingest-progress", description=f"0 of {shards} shard(s) parsed")
+        assert isinstance(created, UUID)  # the sync variant, called outside an event loop
+        self.id = created
+
+    def shard_done(self) -> None:
+        # Reading and parsing is most of a run's time: shards fill the bar up to 80 %.
+        self.done += 1
+        self.set(80.0 * self.done / max(self.shards, 1), f"{self.done} of {self.shards} shard(s) parsed")
+
+    def note(self, note: str) -> None:
+        self.set(80.0 * self.done / max(self.shards, 1), note)
+
+    def set(self, percent: float, note: str) -> None:
+        update_progress_artifact(self.id, percent, description=note)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report(layout: Layout, summary: RunSummary, outcome: Outcome | None) -> None:
+    """Write ``reports/<run_id>.json`` and the Prefect summary and validation artifacts."""
+    path = layout.report(summary.run_id)
+    summary.report = str(path)
+    summary.write(path)
+    publish.write_table(summary.runs_frame(), layout.run_log(summary.run_id, summary.started_at.date()), "runs")
+    logger = get_run_logger()
+    if summary.outcome == "nothing_new":
+        logger.info("nothing new: %d file(s) already ingested; nothing to publish", summary.files_seen)
+    by_step: dict[str, list[str]] = {}
+    for step, metric, value in summary.step_metrics():
+        by_step.setdefault(step, []).append(f"{metric}={value:.2f}" if metric == "seconds" else f"{metric}={value:.0f}")
+    for step, metrics in by_step.items():
+        logger.info("%s: %s", step, " ".join(metrics))
+    create_table_artifact(key="ingest-summary", table=summary.rows(), description=f"newsflow run {summary.run_id}")
+    create_markdown_artifact(
+        key="ingest-validation",
+        markdown=markdown_report(outcome, data_docs=summary.data_docs),
+        description="Great Expectations validation of the run's tables",
+    )
+
+
+EVENT_FLUSH_SECONDS = 10.0
+
+
+def emit_failure_event(flow: Flow[..., Any], flow_run: FlowRun, state: State) -> None:
+    """Flow hook (failed or crashed): emit an event an automation can act on.
+
+    Events: ``newsflow.ingest.gate-failed`` (the quality gate failed; nothing was
+    published), ``newsflow.ingest.failed`` (another error), ``newsflow.ingest.crashed``
+    (the process was interrupted). The resource is the output folder, so an
+    automation can watch one output; the flow run is related.
+    """
+    error = state.result(raise_on_failure=False)
+    kind = "crashed" if state.is_crashed() else "gate-failed" if isinstance(error, QualityGateError) else "failed"
+    output = Path(str(flow_run.parameters.get("output", "data")))
+    emit_event(
+        event=f"newsflow.ingest.{kind}",
+        resource={"prefect.resource.id": f"newsflow.output.{asset_key(output)}", "prefect.resource.name": str(output)},
+        related=[{"prefect.resource.id": f"prefect.flow-run.{flow_run.id}", "prefect.resource.role": "flow-run"}],
+        payload={"flow_run": str(flow_run.id), "state": state.name, "message": str(error)[:2000]},
+    )
+    # Events are sent in the background, and an interrupted process exits right after its hooks:
+    # wait for the send (never for long: a hook must not hang a dying run on an unreachable server).
+    flush = threading.Thread(target=EventsWorker.instance().wait_until_empty, daemon=True)
+    flush.start()
+    flush.join(timeout=EVENT_FLUSH_SECONDS)

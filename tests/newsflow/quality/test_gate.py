@@ -1,0 +1,151 @@
+"""The stored suites, run by Great Expectations on small tables built to break one rule each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from newsflow.config import Settings
+from newsflow.extract.source import read_memory
+from newsflow.pipeline import assemble_run, process_shard
+from newsflow.quality.gate import Gate, Outcome
+from newsflow.quality.suites import EXPECTATIONS_DIR, SuiteError, load_suite
+from newsflow.quality.views import suite_parameters, validation_views
+from newsflow.records import History
+
+NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pl.DataFrame]:
+    files = {"a.txt": b"Head\n\nOne.\n\nTwo.\n\nThree.\n", "b.txt": b"Other\n\nBody.\n", "c.txt": b""}
+    run = assemble_run(
+        [process_shard(read_memory(files), Settings())],
+        History.empty(),
+        run_id="r",
+        ingested_at=datetime(2025, 1, 1, tzinfo=UTC),
+        settings=Settings(),
+    )
+    out = dict(run.tables)
+    out["quarantine"] = out["quarantine"].with_columns(blob_path=pl.lit("quarantine/x"))
+    return out
+
+
+def kept_hash(tables: dict[str, pl.DataFrame]) -> dict[str, str | None]:
+    """The blob of the quarantined file, as if stored intact."""
+    return {"quarantine/x": tables["quarantine"].get_column("source_sha256").item()}
+
+
+def validate_run(
+    views: dict[str, pl.DataFrame], parameters: dict[str, Any], *, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR
+) -> Outcome:
+    """A one-off gate over one run's views."""
+    return Gate(docs_dir=docs_dir, suites_dir=suites_dir).validate(views, parameters)
+
+
+def check(
+    tables: dict[str, pl.DataFrame],
+    tmp_path: Path,
+    *,
+    seen: int = 3,
+    skipped: int = 0,
+    blobs: dict[str, str | None] | None = None,
+) -> Outcome:
+    views = validation_views(tables, NO_IDS, kept_hash(tables) if blobs is None else blobs)
+    parameters = suite_parameters(tables, files_seen=seen, files_skipped=skipped, settings=Settings())
+    return validate_run(views, parameters, docs_dir=tmp_path / "docs")
+
+
+def test_valid_run_passes_and_builds_data_docs(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    outcome = check(tables, tmp_path)
+    assert outcome.success, outcome.failures
+    assert outcome.data_docs is not None and outcome.data_docs.is_file()
+    assert set(outcome.tables) == {"articles", "paragraphs", "duplicates", "quarantine", "files", "stories"}
+
+
+def test_repeated_paragraph_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    paragraphs = tables["paragraphs"]
+    repeated = paragraphs.head(1).with_columns(position=pl.col("position").max() + 1)
+    broken = dict(tables, paragraphs=pl.concat([paragraphs, repeated]))
+    outcome = check(broken, tmp_path)
+    assert not outcome.success
+    assert any("paragraph_hash" in f for f in outcome.failures)
+
+
+def test_gap_in_positions_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    broken = dict(tables, paragraphs=tables["paragraphs"].with_columns(position=pl.col("position") * 2))
+    outcome = check(broken, tmp_path)
+    assert any("expected_position" in f for f in outcome.failures)
+
+
+@pytest.mark.parametrize(("seen", "skipped"), [(4, 0), (5, 1), (3, 1)])
+def test_run_that_does_not_reconcile_fails(
+    tables: dict[str, pl.DataFrame], tmp_path: Path, seen: int, skipped: int
+) -> None:
+    outcome = check(tables, tmp_path, seen=seen, skipped=skipped)
+    assert [f for f in outcome.failures if f.startswith("files: expect_table_row_count_to_equal")]
+
+
+def test_skipped_files_reconcile(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    assert check(tables, tmp_path, seen=10, skipped=7).success
+
+
+@pytest.mark.parametrize("stored", [None, "0" * 64], ids=["missing", "other-bytes"])
+def test_quarantine_bytes_missing_or_not_matching_fail(
+    tables: dict[str, pl.DataFrame], tmp_path: Path, stored: str | None
+) -> None:
+    outcome = check(tables, tmp_path, blobs={"quarantine/x": stored})
+    assert any("bytes_kept" in f for f in outcome.failures)
+
+
+def test_suites_are_named_and_loadable(tmp_path: Path) -> None:
+    for table in ("articles", "paragraphs", "duplicates", "quarantine", "files", "stories"):
+        assert load_suite(table)["expectations"]
+    (tmp_path / "articles.json").write_text("{not json")
+    with pytest.raises(SuiteError, match="cannot read"):
+        load_suite("articles", tmp_path)
+
+
+def test_a_windowed_run_passes_only_when_every_window_passed() -> None:
+    passed = Outcome(success=True, evaluated=10, tables={"articles": True, "files": True})
+    failed = Outcome(success=False, evaluated=10, tables={"articles": False, "files": True}, failures=["articles: x"])
+    combined = Outcome.combine([passed, failed, passed])
+    assert (combined.success, combined.evaluated, combined.failures) == (False, 30, ["articles: x"])
+    assert combined.tables == {"articles": False, "files": True}
+    assert Outcome.combine([passed, passed]).success
+
+
+def test_the_stories_view_holds_the_stories_this_run_created_or_grew(tables: dict[str, pl.DataFrame]) -> None:
+    (story,) = tables["articles"].get_column("story_id").unique().head(1)
+    published = pl.DataFrame({"article_id": ["old1", "old2"], "story_id": [story, "untouched"]})
+    untouched = tables["stories"].head(1).with_columns(story_id=pl.lit("untouched"), article_count=pl.lit(1))
+    stories = pl.concat([tables["stories"], untouched])
+    view = validation_views({**tables, "stories": stories}, published, kept_hash(tables))["stories"]
+    assert set(view.get_column("story_id")) == set(tables["articles"].get_column("story_id"))
+    # A grown story is counted with its published members.
+    grown = view.filter(pl.col("story_id") == story)
+    members = tables["articles"].filter(pl.col("story_id") == story).height + 1
+    assert grown.get_column("counted_articles").to_list() == [members]
+
+
+def test_one_gate_validates_each_window_on_its_own_and_documents_them_all(
+    tables: dict[str, pl.DataFrame], tmp_path: Path
+) -> None:
+    gate = Gate(docs_dir=tmp_path / "docs")
+    views = validation_views(tables, NO_IDS, kept_hash(tables))
+    parameters = suite_parameters(tables, files_seen=3, files_skipped=0, settings=Settings())
+    first = gate.validate(views, parameters, run_name="window-1")
+    broken = {**views, "paragraphs": views["paragraphs"].with_columns(position=pl.col("position") * 2)}
+    second = gate.validate(broken, parameters, run_name="window-2")
+    third = gate.validate(views, parameters, run_name="window-3")
+    assert (first.success, second.success, third.success) == (True, False, True)
+    assert third.evaluated == first.evaluated and not third.failures
+    assert third.data_docs is not None
+    index = third.data_docs.read_text(encoding="utf-8")
+    assert all(f"window-{n}" in index for n in (1, 2, 3))
+    with pytest.raises(ValueError, match="no view of table"):
+        gate.validate({k: v for k, v in views.items() if k != "files"}, parameters)

@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from newsflow.config import Settings
+from newsflow.stories import assign, links, sparse, terms
+
+
+def paragraphs(**bodies: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "article_id": list(bodies),
+            "text": list(bodies.values()),
+            "canonical": [b.lower().replace('"', "").replace(",", "").replace(".", "") for b in bodies.values()],
+            "is_boilerplate": [False] * len(bodies),
+        }
+    )
+
+
+def test_quotes_are_shingled_from_quotation_marks_only() -> None:
+    grams = terms.quote_grams(
+        paragraphs(a='He said "we will not back down on this matter at all" today.', b="No quotes here at all.")
+    )
+    assert grams.get_column("article_id").unique().to_list() == ["a"]
+    assert grams.height == 10 - 6 + 1  # ten quoted words
+
+
+def test_tfidf_vectors_are_unit_length() -> None:
+    counts = terms.term_counts(paragraphs(a="cartels military mexico mexico", b="football match goal"))
+    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), 2)
+    norms = vectors.group_by("article_id").agg((pl.col("weight") ** 2).sum().sqrt())
+    assert all(abs(n - 1) < 1e-9 for n in norms.get_column("weight"))
+
+
+def test_shared_quote_links_moderately_similar_articles_but_topic_words_alone_do_not() -> None:
+    quote = '"The United States is not going to come to Mexico with the military," she said.'
+    bodies = paragraphs(
+        a=f"Sheinbaum rejected intervention over cartels. {quote}",
+        b=f"Mexico president dismissed military plans against cartels. {quote}",
+        c="Mexico president discussed cartels and tariffs with trade partners.",
+    )
+    counts, quotes = terms.term_counts(bodies), terms.quote_grams(bodies)
+    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), 3)
+    empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
+    linked = links.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), Settings())
+    pairs = {tuple(sorted(p)) for p in linked.select("article_id", "other").iter_rows()}
+    assert pairs == {("a", "b")}
+    batch = pl.DataFrame({"article_id": ["a", "b", "c"], "word_count": [10, 12, 9], "source_path": ["a", "b", "c"]})
+    assigned = dict(
+        assign.assign(batch, linked, pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})).iter_rows()
+    )
+    assert assigned["a"] == assigned["b"] != assigned["c"]
+
+
+EMPTY_TERMS = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
+
+
+def linked_pairs(bodies: pl.DataFrame, config: Settings) -> set[tuple[str, str]]:
+    counts, quotes = terms.term_counts(bodies), terms.quote_grams(bodies)
+    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), bodies.height)
+    linked = links.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config)
+    return {(a, o) for a, o in linked.select("article_id", "other").iter_rows() if a < o}
+
+
+def test_a_quote_in_more_articles_than_the_cap_is_no_evidence() -> None:
+    quote = '"The United States is not going to come to Mexico with the military," she said.'
+    bodies = paragraphs(
+        a=f"Sheinbaum rejected intervention over cartels. {quote}",
+        b=f"Mexico president dismissed military plans against cartels. {quote}",
+    )
+    assert linked_pairs(bodies, Settings()) == {("a", "b")}
+    # Two articles quote it: over a cap of one, it is a stock phrase, and topic words alone do not link.
+    assert linked_pairs(bodies, Settings(story_quote_postings=1)) == set()
+
+
+def test_only_the_heaviest_terms_propose_candidates() -> None:
+    bodies = paragraphs(
+        a="harbour harbour harbour ferry strike",
+        b="glacier glacier glacier ferry strike",
+        c="orchestra violin concert",
+    )
+    # Cosine 0.21: "ferry" and "strike" are shared, but each article's heaviest term is its own.
+    config = Settings(story_cosine=0.2)
+    assert linked_pairs(bodies, config) == {("a", "b")}
+    assert linked_pairs(bodies, config.replace(story_candidate_terms=1)) == set()
+
+
+def test_rough_pairs_keep_the_best_per_article_ties_to_the_smaller_id() -> None:
+    left = pl.DataFrame({"article_id": ["a"], "term": ["t"], "weight": [0.5]})
+    right = pl.DataFrame({"article_id": ["a", "d", "c", "b"], "term": ["t"] * 4, "weight": [0.5, 0.9, 0.9, 0.1]})
+    best = sparse.dot(left, right, min_cosine=0.0, per_article=2)
+    assert best.select("article_id", "other").rows() == [("a", "c"), ("a", "d")]
+    assert sparse.dot(left, right, min_cosine=0.1, per_article=5).get_column("other").sort().to_list() == ["c", "d"]
+
+
+def test_new_article_joins_the_published_story() -> None:
+    linked = pl.DataFrame(
+        {"article_id": ["new"], "other": ["old"], "cosine": [0.9], "shared_quotes": [0], "rule": ["r"]}
+    )
+    batch = pl.DataFrame({"article_id": ["new"], "word_count": [5], "source_path": ["n"]})
+    history = pl.DataFrame({"article_id": ["old"], "story_id": ["S1"]})
+    assert assign.assign(batch, linked, history).rows() == [("new", "S1")]
+
+
+WORDS = [
+    "cartel",
+    "military",
+    "mexico",
+    "border",
+    "tariff",
+    "summit",
+    "minister",
+    "election",
+    "vote",
+    "court",
+    "ruling",
+    "storm",
+    "flood",
+    "market",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=12), min_size=2, max_size=25),
+    st.integers(min_value=1, max_value=40),
+)
+def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], products: int) -> None:
+    """Chunking the sparse pair products (to bound memory) changes no link and no cosine."""
+    frame = paragraphs(**{f"a{i:02d}": " ".join(words) for i, words in enumerate(bodies)})
+    counts, quotes = terms.term_counts(frame), terms.quote_grams(frame)
+    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), len(bodies))
+    empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
+    config = Settings(story_cosine=0.3)
+
+    def linked() -> pl.DataFrame:
+        return links.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), config).sort(
+            "article_id", "other"
+        )
+
+    whole = linked()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse, "_PRODUCTS", products)
+        assert_frame_equal(linked(), whole)
+
+
+def test_quote_partners_are_capped_per_article_most_sharing_first() -> None:
+    # "a" shares 3 quotes with "b", 2 with "c" and "d", 1 with "e"; every article quotes 3 grams.
+    hashes = {"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 9], "d": [2, 3, 8], "e": [1, 7, 6]}
+    quotes = pl.DataFrame(
+        [(article, h) for article, hs in hashes.items() for h in hs],
+        schema={"article_id": pl.String, "quote_hash": pl.UInt64},
+        orient="row",
+    )
+    quoted = quotes.group_by("article_id").agg(grams=pl.len())
+    left = quotes.filter(pl.col("article_id") == "a")
+
+    def partners(**options: int | None) -> list[str]:
+        pairs = sparse.shared_quotes(left, quotes, quoted, min_shared=1, min_share=0.5, **options)
+        return pairs.get_column("other").to_list()
+
+    assert partners() == ["b", "c", "d"]  # e's 1 of 3 is below the share
+    assert partners(most=2) == ["b", "c"]  # ties go to the smaller id
+    assert partners(most=1, per_article=2) == ["b", "c"]  # the best partners whatever their share stay
+
+
+_postings = st.lists(
+    st.tuples(st.sampled_from("abcdef"), st.sampled_from(WORDS[:8]), st.floats(min_value=0.01, max_value=1.0)),
+    max_size=40,
+    unique_by=lambda row: (row[0], row[1]),
+)
+
+
+def _vectors(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+    schema = {"article_id": pl.String, "term": pl.String, "weight": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@settings(max_examples=80, deadline=None)
+@given(_postings, _postings, st.sampled_from([0.0, 0.3]), st.integers(min_value=1, max_value=30))
+def test_sparse_pair_sums_equal_a_join_and_group_by(
+    left_rows: list[tuple[str, str, float]], right_rows: list[tuple[str, str, float]], at_least: float, products: int
+) -> None:
+    """The sparse product, in chunks of any size, gives the pairs and sums of the plain relational query."""
+    left, right = _vectors(left_rows), _vectors(right_rows)
+    expected = (
+        left.join(right, on="term", suffix="_other")
+        .filter(pl.col("article_id") != pl.col("article_id_other"))
+        .group_by("article_id", other="article_id_other")
+        .agg(total=(pl.col("weight") * pl.col("weight_other")).sum().round(9))
+        .filter(pl.col("total") >= at_least)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse, "_PRODUCTS", products)
+        parts = sparse.pairs_sharing(left, right, key="term", weight="weight", name="total", at_least=at_least)
+        found = pl.concat([expected.head(0), *parts])
+    assert_frame_equal(found.sort("article_id", "other"), expected.sort("article_id", "other"), abs_tol=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_postings, _postings, st.integers(min_value=1, max_value=30))
+def test_sparse_pair_cosines_equal_a_join_and_group_by(
+    left_rows: list[tuple[str, str, float]], right_rows: list[tuple[str, str, float]], products: int
+) -> None:
+    left, right = _vectors(left_rows), _vectors(right_rows)
+    pairs = left.select("article_id").unique().join(right.select(other="article_id").unique(), how="cross")
+    expected = pairs.join(
+        left.join(right.rename({"article_id": "other", "weight": "weight_other"}), on="term")
+        .group_by("article_id", "other")
+        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum().round(9)),
+        on=["article_id", "other"],
+        how="left",
+    ).with_columns(pl.col("cosine").fill_null(0.0))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse, "_PRODUCTS", products)
+        found = sparse.pair_cosines(pairs, left, right)
+    assert_frame_equal(found.sort("article_id", "other"), expected.sort("article_id", "other"), abs_tol=1e-9)
+
+
+QUOTES = [
+    '"we will not back down on this matter at all"',
+    '"the talks were constructive and we expect a deal soon"',
+    '"nobody expected the result to be quite this close"',
+    '"prices will keep rising until the supply problems are fixed"',
+    '"the club has been in decline for many years now"',
+    '"this is a dark day for everybody who works here"',
+]
+
+
+@settings(max_examples=40, deadline=None)
+@example(  # a share of all a02's grams is 1/3, of the grams it shares with the batch 1
+    articles=[
+        (["cartel"] * 3, []),
+        (["cartel"] * 3, []),
+        (["cartel"] * 3, [QUOTES[0], QUOTES[1], QUOTES[3]]),
+        (["cartel"] * 3, [QUOTES[2], QUOTES[0], QUOTES[4]]),
+    ],
+    published=3,
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=3, max_size=10),
+            st.lists(st.sampled_from(QUOTES), max_size=3, unique=True),
+        ),
+        min_size=2,
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=11),
+)
+def test_links_to_published_articles_equal_links_within_one_batch(
+    articles: list[tuple[list[str], list[str]]], published: int
+) -> None:
+    """Whether a partner was published by an earlier run or arrives in the same batch changes no link:
+    term postings, stock quotes and quote shares count the published rows as well."""
+    frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(articles)})
+    counts, quotes = terms.term_counts(frame), terms.quote_grams(frame)
+    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), frame.height)
+    # No caps: every pair within reach is a candidate from either end.
+    config = Settings(
+        story_cosine=0.3,
+        story_quote_cosine=0.1,
+        story_candidates=100,
+        story_candidate_terms=100,
+        story_quote_postings=3,
+    )
+    old = pl.col("article_id") < f"a{published:02d}"
+
+    def pairs(linked: pl.DataFrame) -> set[tuple[str, str, float, int]]:
+        return {(min(a, o), max(a, o), round(c, 6), q) for a, o, c, q, _ in linked.iter_rows()}
+
+    whole = pairs(links.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config))
+    history_terms = vectors.filter(old & (pl.col("rank") <= config.story_top_terms)).drop("rank")
+    new = links.links(
+        vectors.filter(~old), quotes.filter(~old), history_terms.lazy(), quotes.filter(old).lazy(), config
+    )
+    assert pairs(new) == {pair for pair in whole if pair[1] >= f"a{published:02d}"}
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ST"), st.integers(0, 3), st.integers(0, 2)), min_size=1, max_size=20, unique=False
+    )
+)
+def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
+    rows: list[tuple[str, int, int]],
+) -> None:
+    articles = pl.DataFrame(
+        {
+            "story_id": [story for story, _, _ in rows],
+            "article_id": [f"a{i:02d}" for i in range(len(rows))],
+            "headline": [f"headline {i}" for i in range(len(rows))],
+            "word_count": [words for _, words, _ in rows],
+            "ingested_at": [datetime(2025, 1, 1 + day, tzinfo=UTC) for _, _, day in rows],
+        }
+    )
+    expected = (
+        articles.sort(["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False])
+        .group_by("story_id", maintain_order=True)
+        .agg(
+            article_count=pl.len().cast(pl.Int32),
+            canonical_article_id=pl.col("article_id").first(),
+            headline=pl.col("headline").first(),
+            first_seen=pl.col("ingested_at").min(),
+            last_seen=pl.col("ingested_at").max(),
+        )
+    )
+    assert_frame_equal(assign.summarize(articles.lazy()), expected)

@@ -25,9 +25,15 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalset import generate
-from newsflow.storage import Layout
 
-from newsflow import publish
+from newsflow.load import publish
+from newsflow.load.storage import Layout
+
+
+def _step_seconds(report: dict[str, object]) -> dict[str, float]:
+    seconds = report["step_seconds"]
+    assert isinstance(seconds, dict)
+    return {step: round(seconds.get(step, 0.0), 2) for step in ("near_duplicates", "stories")}
 
 
 def run_newsflow(source: Path, output: Path) -> dict[str, object]:
@@ -89,7 +95,7 @@ def score_evalset(folder: Path) -> None:
     right = sum(truth_groups[f] == truth_groups[source_of[k]] for f, k in flagged.items())
     group_sizes = Counter(truth_groups.values())
     expected = sum(n - 1 for n in group_sizes.values())
-    print(f"eval set: {len(labels)} files, flow {report['seconds']:.1f} s, {report['counters']['milliseconds']}")
+    print(f"eval set: {len(labels)} files, flow {report['seconds']:.1f} s, {_step_seconds(report)}")
     print(
         f"duplicates per file: precision {right / max(len(flagged), 1):.4f}, recall {right / expected:.4f} "
         f"({right} right of {len(flagged)} flagged, {expected} expected)"
@@ -131,7 +137,7 @@ def score_bbc(corpus: Path, output: Path) -> None:
     headlines = articles.select("article_id", kept_path="source_path", kept_headline="headline")
     print(
         f"\nBBC: {report['files_seen']} files, {report['curated']} curated, duplicates {report['duplicates_by_kind']}, "
-        f"{report['stories']} stories; flow {report['seconds']:.1f} s, step ms {report['counters']['milliseconds']}"
+        f"{report['stories']} stories; flow {report['seconds']:.1f} s, step seconds {_step_seconds(report)}"
     )
     print(
         f"  duplicates beyond the {len(byte_copies)} byte-identical copies: {beyond.height} "

@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from newsflow.batch import History, ShardResult, assemble_run, process_shard
-from newsflow.sources import read_memory
 
 from newsflow.config import Settings
+from newsflow.extract.source import read_memory
+from newsflow.pipeline import assemble_run, process_shard
+from newsflow.records import History, ShardResult
 
 
 def synthetic(corpus: Path, count: int, seed: int = 1) -> list[str]:
@@ -72,11 +73,11 @@ def main() -> None:
     clock = time.perf_counter()
     run = assemble_run(shards, History.empty(), run_id="bench", ingested_at=datetime.now(UTC), settings=settings)
     total_s = time.perf_counter() - clock
-    ms = run.counters["milliseconds"]
-    steps_s = (ms["near_duplicates"] + ms["stories"]) / 1000
+    seconds = run.seconds
+    steps_s = seconds["near_duplicates"] + seconds["stories"]
     print(f"{args.articles} synthetic articles: parse {parse_s:.1f} s ({args.articles / parse_s:,.0f}/s)")
     print(
-        f"near duplicates {ms['near_duplicates'] / 1000:.1f} s, stories {ms['stories'] / 1000:.1f} s: "
+        f"near duplicates {seconds['near_duplicates']:.1f} s, stories {seconds['stories']:.1f} s: "
         f"{args.articles / steps_s:,.0f} articles/s for the two steps; whole assemble_run {total_s:.1f} s"
     )
     print(f"dedup counters: {run.counters['dedup']}; stories: {run.tables['stories'].height}")

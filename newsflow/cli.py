@@ -16,12 +16,10 @@ Exit codes (stable, for scripts):
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,14 +98,16 @@ def _run(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL
 
     from flows.ingest import ingest
+    from newsflow.lazy import preload_great_expectations
     from newsflow.load.lock import OutputBusyError
     from newsflow.quality.gate import QualityGateError
 
     if not PREFECT_API_URL.value():
-        # Importing Great Expectations takes ~6 s of CPU. Started here, it runs while this process
+        # Importing Great Expectations takes seconds of CPU (benchmarks/README.md, "Measured design").
+        # Started here, it runs while this process
         # waits for Prefect's temporary server (another process) to come up. With a running server
         # there is no wait to fill: the import would only slow a run that may have nothing to validate.
-        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+        preload_great_expectations()
     try:
         summary = ingest(
             source=str(source), output=str(output), dask_address=args.dask_address, dask_workers=args.dask_workers

@@ -37,14 +37,15 @@ class Settings:
 
     window_files: int = 20_000
     """New files deduplicated, validated and staged together; peak memory follows the window, not the run
-    (1,000,000 synthetic news files on 2 cores: peak RSS 3.4 GiB with 20,000; 3.7-4.1 GiB with 25,000, 5%
-    faster). A run with more new files handles them in consecutive windows, each deduplicated against the
-    published tables and the windows before it, as consecutive runs would be, and publishes them all at once
-    or not at all."""
+    (the default kept a million-file run under 4 GiB on 2 cores: benchmarks/README.md, "Scaling"). A run
+    with more new files handles them in consecutive windows, each deduplicated against the published
+    tables and the windows before it, as consecutive runs would be, and publishes them all at once or
+    not at all."""
 
     max_file_bytes: int = 4 * 1024 * 1024
     """Files larger than this are quarantined as ``too_large`` without being read. News articles are
-    rarely over 100 kB; parsing a file costs ~45x its size in memory at peak, so 4 MiB bounds a shard's worst case."""
+    rarely over 100 kB; parsing a file costs tens of times its size in memory at peak, so 4 MiB bounds a
+    shard's worst case."""
 
     max_paragraphs: int = 5_000
     """Articles with more body paragraphs than this are quarantined as ``too_many_paragraphs``."""
@@ -120,7 +121,8 @@ class Settings:
     would pair articles quadratically."""
 
     expectations_dir: str = ""
-    """Folder of Great Expectations suites (one JSON per table); empty means the project's ``expectations/``."""
+    """Folder of Great Expectations suites (one JSON per curated table); empty means the suites newsflow ships
+    (``expectations/`` in the repository, inside the installed package)."""
 
     keep_snapshots: int = 3
     """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
@@ -176,9 +178,6 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (validated like the original)."""
         return dataclasses.replace(self, **changes)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def _from_mapping(data: dict[str, Any], origin: str) -> Settings:

@@ -1,4 +1,9 @@
-"""Machine-readable outcome codes. Every input file ends in exactly one status."""
+"""Machine-readable outcome codes, each with its meaning. Every input file ends in exactly one status.
+
+The meanings generate the data dictionary's code tables (``newsflow docs``), and the
+code sets reach the quality suites as parameters: a new code is one member and one
+``MEANINGS`` entry here.
+"""
 
 from __future__ import annotations
 
@@ -15,37 +20,44 @@ class Reason(StrEnum):
     """Why a file was quarantined. The values are stable: scripts match on them."""
 
     UNREADABLE = "unreadable"
-    """The file could not be opened or read: permissions, a symlink loop or broken symlink, an I/O error.
-    ``detail`` names the error (``EACCES: Permission denied``, ``ELOOP: symlink loop ...``)."""
     OUTSIDE_SOURCE = "outside_source"
-    """A symlink (or a path with ``..``) leading outside the source folder: never followed, never read."""
     NOT_A_FILE = "not_a_file"
-    """A FIFO, socket or device matching the glob: never opened for reading (it could block or never end)."""
     VANISHED = "vanished"
-    """Deleted (or renamed) between discovery and reading: nothing was read."""
     CHANGING = "changing"
-    """Size or modification time changed between discovery and the end of reading: still being written.
-    Nothing is kept (a partial read is not the file); the ledger keeps the size and time seen at
-    discovery, so the next run reads the file again once it is stable."""
     TOO_LARGE = "too_large"
-    """Larger than ``max_file_bytes``; hashed as a stream and copied to quarantine, never held in memory."""
     EMPTY = "empty"
-    """Zero bytes."""
     WHITESPACE_ONLY = "whitespace_only"
-    """Decodes to nothing but whitespace."""
     BINARY = "binary"
-    """NUL bytes, control characters or a known binary/archive signature: not text."""
     MISSING_HEADLINE = "missing_headline"
-    """No leading line short enough to be a headline."""
     EMPTY_BODY = "empty_body"
-    """A headline but no body paragraph."""
     TOO_MANY_PARAGRAPHS = "too_many_paragraphs"
-    """More body paragraphs than ``max_paragraphs``; a file with more than twice as many blank-line
-    separated blocks is rejected before parsing, which would cost seconds and a gigabyte for nothing."""
 
 
 class DuplicateKind(StrEnum):
     EXACT = "exact"
-    """Same canonical headline and body as a curated article."""
     NEAR = "near"
-    """Word-shingle Jaccard similarity at or above ``near_duplicate_threshold`` (MinHash estimate)."""
+
+
+MEANINGS: dict[StrEnum, str] = {
+    Status.CURATED: "a distinct article, in `articles`",
+    Status.DUPLICATE: "repeats a curated article, in `duplicates`",
+    Status.QUARANTINED: "rejected with a reason, in `quarantine`",
+    Reason.UNREADABLE: "could not be read: permissions, a symlink loop, a broken symlink, an I/O error "
+    "(`detail` names the error)",
+    Reason.OUTSIDE_SOURCE: "a symlink (or a `..` path) leading outside the source folder: never followed, never read",
+    Reason.NOT_A_FILE: "a FIFO, socket or device matching the glob: never opened (it could block the run)",
+    Reason.VANISHED: "deleted or renamed between discovery and reading",
+    Reason.CHANGING: "size or modification time changed between discovery and the end of reading: still being "
+    "written. Nothing is kept (a partial read is not the file); the next run reads the file again once it is stable",
+    Reason.TOO_LARGE: "larger than `max_file_bytes` (hashed and copied to quarantine as a stream, never loaded)",
+    Reason.EMPTY: "zero bytes, or nothing but a byte-order mark",
+    Reason.WHITESPACE_ONLY: "nothing but whitespace and invisible characters (zero-width spaces, ...)",
+    Reason.BINARY: "NUL bytes, control characters, or an archive/image signature (gzip, zip, PDF, ...)",
+    Reason.MISSING_HEADLINE: "no leading paragraph of headline length, or no words at all (only markup or punctuation)",
+    Reason.EMPTY_BODY: "a headline but no body paragraph",
+    Reason.TOO_MANY_PARAGRAPHS: "more than `max_paragraphs` body paragraphs (more than twice as many blocks of "
+    "text: rejected without parsing)",
+    DuplicateKind.EXACT: "same canonical headline and body as a curated article",
+    DuplicateKind.NEAR: "word-shingle Jaccard similarity at or above `near_duplicate_threshold` (MinHash estimate), "
+    "or a copy contained in it",
+}

@@ -23,6 +23,7 @@ import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.frames import word_ngrams
+from newsflow.lazy import scipy_csgraph, scipy_sparse
 
 _SEED = 0x6E657773  # "news": fixed, so signatures stay comparable across runs and machines
 
@@ -125,18 +126,14 @@ def similarity(pairs: pl.DataFrame, sigs: pl.DataFrame) -> pl.Series:
 
 def components(keys: pl.Series, pairs: pl.DataFrame) -> pl.DataFrame:
     """``key``, ``group``: connected components of the graph of ``pairs`` over ``keys``."""
-    # Imported here: SciPy takes ~0.7 s to import, and a run with nothing new never groups anything.
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     names = keys.unique(maintain_order=True)
     position = pl.DataFrame({"key": names, "i": pl.int_range(names.len(), eager=True)})
     edges = (
         pairs.join(position, on="key").join(position.rename({"key": "other", "i": "j"}), on="other").select("i", "j")
     )
-    graph = coo_matrix(
+    graph = scipy_sparse().coo_matrix(
         (np.ones(edges.height), (edges.get_column("i").to_numpy(), edges.get_column("j").to_numpy())),
         shape=(names.len(), names.len()),
     )
-    _, labels = connected_components(graph, directed=False)
+    _, labels = scipy_csgraph().connected_components(graph, directed=False)
     return pl.DataFrame({"key": names, "group": labels.astype(np.int64)})

@@ -12,7 +12,7 @@ from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 
 _SIGNATURE_ARTICLES = 4_000
-"""Articles shingled at once: ~0.3 GB at news length (an article makes ~300 shingle rows)."""
+"""Articles shingled at once: an article makes a row per shingle, so this bounds the memory of shingling."""
 
 
 def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -1,8 +1,8 @@
 """Great Expectations' Data Docs views, with their compiled page templates kept between builds.
 
 GE builds a new view, hence a new Jinja environment, for every page it renders, and
-compiles each template again: 2.3 s of the 2.8 s that a window's Data Docs took on a
-25,000-file window. Jinja's bytecode cache (keyed by template name and source checksum,
+compiles each template again, most of a window's Data Docs time (benchmarks/README.md,
+"Measured design"). Jinja's bytecode cache (keyed by template name and source checksum,
 in the user's temporary folder) skips the compilation, in this run and the next ones.
 Imported by GE from the site configuration (``newsflow.quality.Gate``), so the 7 s
 import of GE stays lazy elsewhere.

@@ -102,8 +102,8 @@ class Gate:
     """The quality gate of one run: a Great Expectations context holding the stored suites, built once
     and used by every window.
 
-    Building it costs seconds (importing Great Expectations alone takes ~7 s on a small
-    machine), so a run builds it once, not once per window. Data Docs under ``docs_dir``
+    Building it costs seconds (importing Great Expectations above all), so a run builds
+    it once, not once per window. Data Docs under ``docs_dir``
     then list every window's results, one run name each.
     """
 
@@ -202,8 +202,7 @@ class Gate:
                 evaluated += validation.statistics["evaluated_expectations"]
                 failures += [_describe_failure(table, r) for r in validation.results if not r.success]
         # Once per window, not per table (GE's UpdateDataDocsAction): each build renders the index,
-        # which loads every result held so far, so per-table builds made a window's gate take 1.4 s at
-        # the first of 40 windows and 3 s at the last.
+        # which loads every result held so far: per-table builds made a window's gate grow with the windows.
         self._context.build_data_docs(site_names=[_SITE], resource_identifiers=documented + self._undocumented_suites)
         self._undocumented_suites = []
         index = self.docs_dir / "index.html"

@@ -88,7 +88,7 @@ def links(
     quoting = history_quotes.join(history_evidence.select("article_id").unique().lazy(), on="article_id", how="semi")
     quoted_grams = _postings(quotes, quoting, key="article_id").rename({"len": "grams"})
     # Each article keeps its story_candidates most-quoting partners: on the synthetic corpus
-    # (a collage of BBC quotes) articles share enough quotes with ~30 others each, and a
+    # (a collage of BBC quotes) articles share enough quotes with dozens of others each, and a
     # full cosine per pair cost more than all the rest. Stories are transitive, so a few
     # partners per article still join a whole story.
     # Pairs below the quote share cannot link by the quote rule; of those only an

@@ -34,7 +34,7 @@ def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
         .group_by("article_id", "term")
         .agg(tf=pl.len().cast(pl.Int32))
-        # Streaming: a word per row of a whole window is ~10M rows at once otherwise.
+        # Streaming: otherwise a whole window's words are held at once, a row each.
         .collect(engine="streaming")
     )
 

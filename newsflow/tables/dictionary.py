@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
+from newsflow.reasons import MEANINGS, DuplicateKind, Reason, Status
 from newsflow.tables.registry import CURATED, LOGS, TABLES
 from newsflow.tables.schemas import STRING, TIMESTAMP
 
@@ -21,6 +22,13 @@ _POLARS_TYPES: dict[pa.DataType, pl.DataType] = {
 }
 """The Polars type of each Arrow type the schemas use. ``pl.from_arrow`` would do, but it imports
 pandas, which a run with nothing new has no other use for."""
+
+
+_CODES = (
+    ("Statuses", "files.status", tuple(Status)),
+    ("Quarantine reasons", "quarantine.reason", tuple(Reason)),
+    ("Duplicate kinds", "duplicates.kind", tuple(DuplicateKind)),
+)
 
 
 def polars_schema(table: str) -> pl.Schema:
@@ -61,5 +69,9 @@ def data_dictionary() -> str:
         for field in table.schema:
             about = (field.metadata or {}).get(b"description", b"").decode()
             lines.append(f"| `{field.name}` | {field.type} | {'yes' if field.nullable else 'no'} | {about} |")
+        lines.append("")
+    for title, column, codes in _CODES:
+        lines += [f"## {title} (`{column}`)", "", "| code | meaning |", "| --- | --- |"]
+        lines += [f"| `{code.value}` | {MEANINGS[code]} |" for code in codes]
         lines.append("")
     return "\n".join(lines)

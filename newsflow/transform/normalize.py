@@ -18,10 +18,10 @@ from typing import Literal
 
 import polars as pl
 
+from newsflow.extract.decode import INVISIBLE
+
 UnicodeForm = Literal["NFC", "NFKC"]
 
-# Zero-width spaces/joiners, word joiner, BOM, soft hyphen: invisible, yet they break equality.
-_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 _MARKDOWN_RULES: tuple[tuple[str, str], ...] = (
     (r"^\s{0,3}#{1,6}\s+", ""),  # ATX heading marker
     (r"\s+#+\s*$", ""),  # closing ATX hashes
@@ -64,7 +64,7 @@ def unicode_normalize(text: pl.Expr, form: UnicodeForm) -> pl.Expr:
 
 
 def _display_pass(text: pl.Expr) -> pl.Expr:
-    cleaned = unicode_normalize(text, "NFC").str.replace_all(_INVISIBLE, "")
+    cleaned = unicode_normalize(text, "NFC").str.replace_all(INVISIBLE, "")
     # NFC again: deleting markup can leave a letter next to a combining mark ("[e](u)\u0301").
     return unicode_normalize(collapse_whitespace(strip_markdown(collapse_whitespace(cleaned))), "NFC")
 

@@ -65,7 +65,7 @@ class Settings:
     headline_min_chars: int = 3
     """Shortest acceptable headline, in characters."""
 
-    headline_max_chars: int = 200
+    headline_max_chars: int = 300
     """Longest acceptable headline; a longer first line is not taken as a headline."""
 
     shingle_words: int = 5

@@ -23,9 +23,15 @@ from newsflow.steps import Step, add_seconds, merge_counters, run_steps
 from newsflow.stories.assign import AssignStories, summarize
 from newsflow.tables.registry import TABLES
 from newsflow.transform.articles import ParseArticles
+from newsflow.transform.language import DetectLanguage
 
-SHARD_STEPS: tuple[Step[Shard, Settings], ...] = (SkipUnchangedContent(), QuarantineUnreadable(), ParseArticles())
-"""Per shard of read files (a Prefect task each, in parallel): skip, quarantine, parse."""
+SHARD_STEPS: tuple[Step[Shard, Settings], ...] = (
+    SkipUnchangedContent(),
+    QuarantineUnreadable(),
+    ParseArticles(),
+    DetectLanguage(),
+)
+"""Per shard of read files (a Prefect task each, in parallel): skip, quarantine, parse, detect the language."""
 
 WINDOW_STEPS: tuple[Step[Window, WindowContext], ...] = (
     ExactDuplicates(),

@@ -10,6 +10,7 @@ from newsflow.frames import is_in
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
+from newsflow.transform.roles import compared
 
 _SIGNATURE_ARTICLES = 4_000
 """Articles shingled at once: an article makes a row per shingle, so this bounds the memory of shingling."""
@@ -18,7 +19,7 @@ _SIGNATURE_ARTICLES = 4_000
 def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """MinHash signatures and LSH band keys of each article's non-boilerplate canonical body."""
     texts = (
-        paragraphs.filter(~pl.col("is_boilerplate"))
+        paragraphs.filter(compared())
         .sort("article_id", "position")
         .group_by("article_id", maintain_order=True)
         .agg(text=pl.col("canonical").str.join(" "))

@@ -8,27 +8,43 @@ from newsflow.frames import is_in
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 
+_PROSE_MIN_WORDS = 4
+
+
+def is_prose(text: pl.Expr) -> pl.Expr:
+    """Prose, as opposed to a row of figures or a column header: words ending in a sentence. Only prose repeated
+    in an article is a double transmission; a header or a row of a table ("Shr nil vs nil" in both the
+    quarter and the year) recurs by design."""
+    return (text.str.count_matches(r"\S+") >= _PROSE_MIN_WORDS) & text.str.contains(r"[.!?\"'\u201d\u2019)]$")
+
 
 def remove_repeated_paragraphs(roles: pl.LazyFrame) -> pl.LazyFrame:
-    """Body paragraphs with their first occurrence kept, renumbered from 0.
+    """The paragraphs after the headline block (every role but ``summary``, ``headline``, ``headline_repeat``
+    and ``standfirst``) with repeated prose dropped, renumbered from 0.
 
-    A body paragraph equal to the headline is layout (the headline printed again),
-    not content, so it is dropped without counting as a repeat. Returns ``doc``,
-    ``position``, ``text``, ``canonical``, ``is_repeat`` (the dropped rows are kept,
-    flagged, so the caller can count and inspect them).
+    A body paragraph whose canonical form already appeared is dropped when it is prose
+    (``is_prose``): a double transmission. A repeated table row or column header stays.
+    A paragraph equal to the headline is layout (the headline printed again), not
+    content, so it is dropped without counting as a repeat. Returns ``doc``,
+    ``para_no``, ``position``, ``role``, ``text``, ``canonical``, ``is_repeat`` (the
+    dropped rows are kept, flagged, so the caller can count and inspect them).
     """
     headline = pl.col("canonical").filter(pl.col("role") == "headline").first().over("doc")
-    body = pl.col("role") == "body"
+    after_headline = ~pl.col("role").is_in(["summary", "headline", "headline_repeat", "standfirst", "none"])
     return (
         roles.with_columns(headline_canonical=headline)
-        .filter(body & (pl.col("canonical") != pl.col("headline_canonical")).fill_null(True))
-        .with_columns(is_repeat=~pl.col("canonical").is_first_distinct().over("doc", order_by="para_no"))
+        .filter(after_headline & (pl.col("canonical") != pl.col("headline_canonical")).fill_null(True))
+        .with_columns(
+            is_repeat=~pl.col("canonical").is_first_distinct().over("doc", order_by="para_no")
+            & (pl.col("role") == "body")
+            & is_prose(pl.col("text"))
+        )
         .with_columns(
             position=pl.when(~pl.col("is_repeat"))
             .then((~pl.col("is_repeat")).cum_sum().over("doc", order_by="para_no") - 1)
             .cast(pl.Int32)
         )
-        .select("doc", "para_no", "position", "text", "canonical", "is_repeat")
+        .select("doc", "para_no", "position", "role", "text", "canonical", "is_repeat")
     )
 
 

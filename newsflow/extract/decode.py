@@ -40,10 +40,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # UTF-8 as a whole means mixed encodings rather than a single-byte code page.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _C1_RANGE = re.compile(rb"[\x80-\x9f]")
-INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
-"""Zero-width spaces and joiners, word joiner, BOM, soft hyphen: characters that show nothing. A file of
-only these and whitespace has no text; the display form (``transform.normalize``) removes them."""
-_INVISIBLE = re.compile(INVISIBLE)
+REMOVABLE = "[\u200b\u2060\ufeff\u00ad]"
+"""Zero-width space, word joiner, BOM, soft hyphen: characters that carry nothing a reader sees, which the
+display form (``transform.normalize``) removes. The zero-width joiner and non-joiner are not among them:
+they hold emoji sequences together and spell words in Persian, Hindi and other scripts."""
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+"""Characters that show nothing: a file of only these and whitespace has no text."""
 _MAX_CONTROL_SHARE = 0.001
 
 

@@ -10,7 +10,9 @@ from typing import Any
 import polars as pl
 
 from newsflow.config import Settings
+from newsflow.dedup.paragraphs import is_prose
 from newsflow.reasons import DuplicateKind, Reason, Status
+from newsflow.transform.roles import ROLES, in_body
 
 
 def validation_views(
@@ -26,7 +28,7 @@ def validation_views(
     members = pl.concat([published, articles.select("article_id", "story_id")])
     known_ids = members.get_column("article_id").implode()
     story_sizes = members.group_by("story_id").agg(counted_articles=pl.len().cast(pl.Int32))
-    rows_per_article = paragraphs.group_by("article_id").agg(paragraph_rows=pl.len().cast(pl.Int32))
+    rows_per_article = paragraphs.group_by("article_id").agg(paragraph_rows=in_body().sum().cast(pl.Int32))
     return {
         "articles": articles.join(rows_per_article, on="article_id", how="left").with_columns(
             pl.col("paragraph_rows").fill_null(0)
@@ -34,6 +36,13 @@ def validation_views(
         "paragraphs": paragraphs.with_columns(
             article_known=pl.col("article_id").is_in(articles.get_column("article_id").implode()),
             expected_position=(pl.col("position").rank("ordinal").over("article_id") - 1).cast(pl.Int32),
+            # Prose said twice in an article is a double transmission, which the parse removes; a
+            # repeated table row or header ("Shr nil vs nil") is data and stays.
+            repeated_prose=(
+                pl.col("paragraph_hash").is_duplicated().over("article_id")
+                & (pl.col("role") == "body")
+                & is_prose(pl.col("text"))
+            ),
         ),
         "duplicates": tables["duplicates"].with_columns(duplicate_of_known=pl.col("duplicate_of").is_in(known_ids)),
         "quarantine": tables["quarantine"].with_columns(
@@ -77,4 +86,5 @@ def suite_parameters(
         "quarantine_reasons": [reason.value for reason in Reason],
         "file_statuses": [status.value for status in Status],
         "duplicate_kinds": [kind.value for kind in DuplicateKind],
+        "paragraph_roles": list(ROLES),
     }

@@ -7,6 +7,7 @@ from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.frames import word_ngrams
 from newsflow.transform.normalize import canonical_form
+from newsflow.transform.roles import compared, in_body
 
 # Function words and reporting verbs: frequent everywhere, evidence of nothing.
 STOPWORDS = frozenset(
@@ -28,7 +29,7 @@ def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """``article_id``, ``term``, ``tf``: content words of the non-boilerplate canonical body."""
     return (
         paragraphs.lazy()
-        .filter(~pl.col("is_boilerplate"))
+        .filter(compared())
         .select("article_id", term=pl.col("canonical").str.extract_all(r"\p{L}[\p{L}']{2,}"))
         .explode("term")
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
@@ -45,6 +46,7 @@ def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
     grams = word_ngrams(words, _QUOTE_WORDS)
     return (
         paragraphs.lazy()
+        .filter(in_body())
         .select("article_id", quote=pl.col("text").str.extract_all(_QUOTE))
         .explode("quote")
         .drop_nulls()

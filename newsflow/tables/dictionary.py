@@ -7,11 +7,12 @@ import pyarrow as pa
 
 from newsflow.reasons import MEANINGS, DuplicateKind, Reason, Status
 from newsflow.tables.registry import CURATED, LOGS, TABLES
-from newsflow.tables.schemas import STRING, TIMESTAMP
+from newsflow.tables.schemas import DATE, STRING, TIMESTAMP
 
 _POLARS_TYPES: dict[pa.DataType, pl.DataType] = {
     STRING: pl.String(),
     TIMESTAMP: pl.Datetime("us", "UTC"),
+    DATE: pl.Date(),
     pa.bool_(): pl.Boolean(),
     pa.float64(): pl.Float64(),
     pa.int32(): pl.Int32(),

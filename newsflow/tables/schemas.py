@@ -11,6 +11,7 @@ import pyarrow as pa
 
 STRING = pa.large_string()  # Polars' native string layout: no copy when writing
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+DATE = pa.date32()
 
 
 def _field(name: str, kind: pa.DataType, description: str, *, nullable: bool = False) -> pa.Field:
@@ -41,8 +42,44 @@ SCHEMAS: dict[str, pa.Schema] = {
                 nullable=True,
             ),
             _field("summary", STRING, "Summary line(s) printed before the headline, when present.", nullable=True),
-            _field("body", STRING, "Body paragraphs in display form, joined by a blank line."),
-            _field("paragraph_count", pa.int32(), "Body paragraphs after repeated ones were removed."),
+            _field(
+                "body",
+                STRING,
+                "Body text in display form: the paragraphs of roles body, subheading, list_item and table, joined "
+                "by a blank line (a table's rows by a line break).",
+            ),
+            _field(
+                "byline",
+                STRING,
+                "Names of the article's byline ('By Jane Doe, Reuters' gives 'Jane Doe'), when it has one.",
+                nullable=True,
+            ),
+            _field(
+                "dateline",
+                STRING,
+                "Place, and date as written, of the wire dateline opening the article ('NEW YORK, March 3').",
+                nullable=True,
+            ),
+            _field(
+                "published",
+                DATE,
+                "Publication date the text itself gives ('Published: 3 March 2021', or a dateline with a year).",
+                nullable=True,
+            ),
+            _field(
+                "language",
+                STRING,
+                "ISO 639-1 code of the language of the headline and body, detected offline (CLD2); null when no "
+                "language is recognised (a table of figures, too little text).",
+                nullable=True,
+            ),
+            _field(
+                "language_confidence",
+                pa.float64(),
+                "Share of the text in that language (0-1), halved when the detector reports its guess as unreliable.",
+                nullable=True,
+            ),
+            _field("paragraph_count", pa.int32(), "Body paragraphs (body roles) after repeated ones were removed."),
             _field("word_count", pa.int32(), "Whitespace-separated words in the body."),
             _field("repeated_paragraphs_removed", pa.int32(), "Body paragraphs dropped as repeats of an earlier one."),
             _SOURCE_PATH,
@@ -64,7 +101,18 @@ SCHEMAS: dict[str, pa.Schema] = {
     "paragraphs": pa.schema(
         [
             _field("article_id", STRING, "The article the paragraph belongs to."),
-            _field("position", pa.int32(), "0-based position in the article body, contiguous."),
+            _field(
+                "position",
+                pa.int32(),
+                "0-based position among the article's paragraphs after the headline, contiguous.",
+            ),
+            _field(
+                "role",
+                STRING,
+                "What the paragraph is: body, subheading, list_item, table (these make up articles.body), caption, "
+                "byline, dateline, credit, link, advert or signoff (kept here, left out of the body and of "
+                "similarity). See the README, 'Paragraph roles'.",
+            ),
             _field("text", STRING, "Paragraph, display form."),
             _field("paragraph_hash", STRING, "First 16 hex digits of SHA-256 of the canonical form."),
             _field(
@@ -76,7 +124,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             _INGESTED_AT,
             _RUN_ID,
         ],
-        metadata={"description": "Body paragraphs of curated articles, in order."},
+        metadata={"description": "Paragraphs of curated articles after the headline, in order, with their role."},
     ),
     "duplicates": pa.schema(
         [

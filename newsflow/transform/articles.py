@@ -13,6 +13,7 @@ from newsflow.records import Shard
 from newsflow.steps import StepResult
 from newsflow.transform.normalize import word_count
 from newsflow.transform.parse import assign_roles, lines_to_paragraphs, split_lines
+from newsflow.transform.roles import BODY_ROLES, article_fields
 from newsflow.transform.rules import REASONS, UNPARSED_FACTOR, rejection
 
 
@@ -30,6 +31,9 @@ class Parsed:
 
 # Blank lines (CR, CRLF or LF), form feeds and paragraph separators: where blocks of text end.
 _BLOCK_BREAK = r"(?:\r\n?|\n)[ \t]*(?:\r\n?|\n)|[\x0c\u2029]"
+
+
+_IN_BODY = ~pl.col("is_repeat") & pl.col("role").is_in(BODY_ROLES)
 
 
 def _role_text(role: str) -> pl.Expr:
@@ -58,6 +62,7 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
             headline_canonical=pl.col("canonical").filter(pl.col("role") == "headline").first(),
             standfirst=_role_text("standfirst").first(),
             text_paragraphs=pl.len().cast(pl.Int32),
+            **article_fields(),
         )
     )
     # group_by keeps the input order within a group, so sorting first orders the joins.
@@ -65,9 +70,9 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
         body.sort("doc", "para_no")
         .group_by("doc")
         .agg(
-            body=pl.col("text").filter(~pl.col("is_repeat")).str.join("\n\n"),
-            body_canonical=pl.col("canonical").filter(~pl.col("is_repeat")).str.join("\n"),
-            paragraph_count=(~pl.col("is_repeat")).sum().cast(pl.Int32),
+            body=pl.col("text").filter(_IN_BODY).str.join("\n\n"),
+            body_canonical=pl.col("canonical").filter(_IN_BODY).str.join("\n"),
+            paragraph_count=_IN_BODY.sum().cast(pl.Int32),
             repeated_paragraphs_removed=pl.col("is_repeat").sum().cast(pl.Int32),
         )
     )
@@ -86,7 +91,7 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
         .sort("doc")
     )
     paragraphs = kept.select(
-        "doc", "position", "text", "canonical", paragraph_hash=stable_id(pl.col("canonical"))
+        "doc", "position", "role", "text", "canonical", paragraph_hash=stable_id(pl.col("canonical"))
     ).sort("doc", "position")
     collected_articles, collected_paragraphs = pl.collect_all([articles, paragraphs])
     return Parsed(articles=collected_articles, paragraphs=collected_paragraphs)

@@ -4,8 +4,10 @@ Two forms of every piece of text:
 
 * **display**: what people read. Unicode NFC (composes accents without changing
   meaning; NFKC would turn "²" into "2" or full-width digits into ASCII, which is
-  not ours to decide for display), invisible characters removed, markdown emphasis
-  stripped, whitespace collapsed and trimmed.
+  not ours to decide for display), characters that carry nothing removed
+  (``REMOVABLE``: zero-width space, word joiner, stray BOM, soft hyphen; never the
+  zero-width joiner or non-joiner), markdown emphasis stripped, whitespace collapsed
+  and trimmed. A table keeps its line breaks and column spacing (``table_display``).
 * **canonical**: what machines compare and hash. NFKC on top of the display form
   (compatibility variants compare equal), lower-cased, dashes split words, every
   other punctuation mark (quote variants included) dropped, whitespace collapsed.
@@ -18,7 +20,7 @@ from typing import Literal
 
 import polars as pl
 
-from newsflow.extract.decode import INVISIBLE
+from newsflow.extract.decode import REMOVABLE
 
 UnicodeForm = Literal["NFC", "NFKC"]
 
@@ -64,7 +66,7 @@ def unicode_normalize(text: pl.Expr, form: UnicodeForm) -> pl.Expr:
 
 
 def _display_pass(text: pl.Expr) -> pl.Expr:
-    cleaned = unicode_normalize(text, "NFC").str.replace_all(INVISIBLE, "")
+    cleaned = unicode_normalize(text, "NFC").str.replace_all(REMOVABLE, "")
     # NFC again: deleting markup can leave a letter next to a combining mark ("[e](u)\u0301").
     return unicode_normalize(collapse_whitespace(strip_markdown(collapse_whitespace(cleaned))), "NFC")
 
@@ -97,6 +99,23 @@ def _display_until_stable(texts: pl.Series) -> pl.Series:
 def display_form(text: pl.Expr) -> pl.Expr:
     """The form shown to people: NFC, no markdown, single spaces, trimmed; displaying it again changes nothing."""
     return text.map_batches(_display_until_stable, return_dtype=pl.String, is_elementwise=True)
+
+
+_EDGE_DIRECTION_MARKS = (
+    r"^[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+|[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+$"
+)
+
+
+def trim_direction_marks(text: pl.Expr) -> pl.Expr:
+    """Without directional marks at its very edges (noise around a headline; inside text they are kept)."""
+    return text.str.replace_all(_EDGE_DIRECTION_MARKS, "")
+
+
+def table_display(text: pl.Expr) -> pl.Expr:
+    """The display form of a table: NFC and without ``REMOVABLE`` characters like prose, but its line breaks,
+    column spacing and markup kept (only spaces at line ends go): which column a figure is in is content."""
+    cleaned = unicode_normalize(text, "NFC").str.replace_all(REMOVABLE, "")
+    return cleaned.str.replace_all(r"[ \t]+(\n|$)", "$1").str.strip_chars("\n")
 
 
 def canonical_form(display: pl.Expr) -> pl.Expr:

@@ -29,6 +29,7 @@ from newsflow.pipeline import process_shard
 from newsflow.reasons import Reason
 from newsflow.transform.articles import Parsed, parse_articles
 from newsflow.transform.normalize import canonical_form, display_form
+from newsflow.transform.roles import BODY_ROLES, ROLES
 
 FULL_RUN = settings.get_current_profile_name() == "ci"
 DEFAULTS = Settings()
@@ -239,6 +240,8 @@ def assert_parsed_equal(left: Parsed, right: Parsed) -> None:
 _HEX_ID = re.compile(r"[0-9a-f]{16}")
 # Unicode White_Space, what Polars strips; Python's str.strip also strips \x1c-\x1f, which Polars keeps.
 _WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+# Prose, as repeated-paragraph removal defines it: four words or more, ending a sentence.
+_PROSE = re.compile(r"^\S+(?:\s+\S+){3,}$(?<=[.!?\"'\u201d\u2019)])", re.DOTALL)
 _REASONS = {None, Reason.MISSING_HEADLINE.value, Reason.EMPTY_BODY.value, Reason.TOO_MANY_PARAGRAPHS.value}
 
 
@@ -267,14 +270,18 @@ def check_well_formed(parsed: Parsed, n_docs: int, config: Settings) -> None:
             assert (reason == Reason.TOO_MANY_PARAGRAPHS) == (count > config.max_paragraphs)
         if reason is None:
             assert headline is not None and 1 <= count <= config.max_paragraphs
-        assert [p["position"] for p in paragraphs] == list(range(count)), "positions contiguous from 0"
-        assert len(set(texts)) == len(texts), f"paragraph text repeats in doc {doc}: {texts}"
-        assert len({p["canonical"] for p in paragraphs}) == len(texts)
+        assert [p["position"] for p in paragraphs] == list(range(len(paragraphs))), "positions contiguous from 0"
+        in_body = [p for p in paragraphs if p["role"] in BODY_ROLES]
+        assert len(in_body) == count, "paragraph_count counts the paragraphs of body roles"
+        prose = [p for p in paragraphs if p["role"] == "body" and _PROSE.search(str(p["text"]))]
+        assert len({p["canonical"] for p in prose}) == len(prose), f"prose repeats in doc {doc}: {texts}"
         for paragraph in paragraphs:
+            assert paragraph["role"] in ROLES
             assert paragraph["text"] and paragraph["canonical"]
-            assert paragraph["text"] == str(paragraph["text"]).strip(_WHITESPACE) and "\n" not in str(paragraph["text"])
+            assert paragraph["text"] == str(paragraph["text"]).strip(_WHITESPACE)
+            assert "\n" not in str(paragraph["text"]) or paragraph["role"] == "table", "only a table keeps line breaks"
             assert _HEX_ID.fullmatch(str(paragraph["paragraph_hash"]))
-        assert row["body"] == ("\n\n".join(texts) if texts else None)
+        assert row["body"] == ("\n\n".join(str(p["text"]) for p in in_body) if in_body else None)
         assert (row["word_count"] >= count) and (row["word_count"] == 0) == (count == 0)
         assert row["repeated_paragraphs_removed"] >= 0
         assert row["summary"] != ""
@@ -458,6 +465,10 @@ def known_article(draw: st.DrawFn) -> Article:
     def not_headline(text: str) -> bool:
         return _key(text) != _key(headline)
 
+    def plain(text: str) -> bool:
+        """A story sentence, not one that reads as a byline ("By Ab Cd")."""
+        return not_headline(text) and not re.match(r"(?i)by\s", text)
+
     if house:
         # One paragraph per line, each longer than wrap_width so the block is not taken as wrapped copy.
         long_paragraph = long_sentence(DEFAULTS.wrap_width + 1).filter(not_headline)
@@ -465,10 +476,13 @@ def known_article(draw: st.DrawFn) -> Article:
         (summary, standfirst), paragraphs = parts[:2], parts[2:]
     else:
         paragraphs = draw(
-            st.lists(sentence(min_words=1, max_words=30).filter(not_headline), min_size=1, max_size=5, unique_by=_key)
+            st.lists(sentence(min_words=4, max_words=30).filter(plain), min_size=1, max_size=5, unique_by=_key)
         )
     shown = f"**{headline}**" if draw(st.booleans()) else headline
     repeat = len(paragraphs) >= 2 and draw(st.booleans())
+    if repeat:
+        # Only prose said twice is removed (a repeated table row or header stays): repeat sentences.
+        paragraphs = [p if re.search(r"[.!?]$", p) else p + "." for p in paragraphs]
     body = paragraphs + (paragraphs if repeat else [])
     end = draw(st.sampled_from(["", "\n", "\n\n"]))
     noisy = [draw(st.sampled_from(["", " ", "  ", "\t"])) + p + draw(st.sampled_from(["", " ", "\t"])) for p in body]

@@ -13,10 +13,10 @@ from newsflow.dedup.paragraphs import remove_repeated_paragraphs
 
 
 def roles(paragraphs: list[tuple[int, str, str]]) -> pl.LazyFrame:
-    """(doc, role, canonical) rows; text mirrors canonical."""
+    """(doc, role, canonical) rows; text is a sentence made of the canonical form (prose)."""
     frame = pl.DataFrame(paragraphs, schema={"doc": pl.Int64, "role": pl.String, "canonical": pl.String}, orient="row")
     return frame.with_columns(
-        text=pl.col("canonical").str.to_uppercase(),
+        text=pl.format("The {} story goes on.", pl.col("canonical").str.to_uppercase()),
         para_no=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"),
     ).lazy()
 
@@ -101,6 +101,7 @@ def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.Monkey
             "position": [p for _ in range(7) for p in range(2)],
             "canonical": [" ".join(words[i : i + 8 + p]) for i in range(7) for p in range(2)],
             "is_boilerplate": [False] * 14,
+            "role": ["body"] * 14,
         }
     )
     whole = dedup.batch_signatures(paragraphs, Settings())

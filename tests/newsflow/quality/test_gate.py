@@ -22,7 +22,11 @@ NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pl.DataFrame]:
-    files = {"a.txt": b"Head\n\nOne.\n\nTwo.\n\nThree.\n", "b.txt": b"Other\n\nBody.\n", "c.txt": b""}
+    files = {
+        "a.txt": b"Head\n\nThe first thing happened.\n\nThe second thing happened.\n\nThe third thing happened.\n",
+        "b.txt": b"Other\n\nBody.\n",
+        "c.txt": b"",
+    }
     run = assemble_run(
         [process_shard(read_memory(files), Settings())],
         History.empty(),
@@ -73,7 +77,22 @@ def test_repeated_paragraph_fails(tables: dict[str, pl.DataFrame], tmp_path: Pat
     broken = dict(tables, paragraphs=pl.concat([paragraphs, repeated]))
     outcome = check(broken, tmp_path)
     assert not outcome.success
-    assert any("paragraph_hash" in f for f in outcome.failures)
+    assert any("repeated_prose" in f for f in outcome.failures)
+
+
+def test_a_repeated_row_of_figures_passes(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    paragraphs = tables["paragraphs"]
+    row = paragraphs.head(1).with_columns(text=pl.lit("Shr nil vs nil"), paragraph_hash=pl.lit("0123456789abcdef"))
+    again = row.with_columns(position=pl.col("position") + 1)
+    shifted = paragraphs.with_columns(position=pl.col("position") + 2)
+    article = paragraphs.get_column("article_id").item(0)
+    rows = pl.concat([row, again, shifted]).filter(pl.col("article_id") == article)
+    articles = tables["articles"].with_columns(
+        paragraph_count=pl.when(pl.col("article_id") == article).then(rows.height).otherwise("paragraph_count")
+    )
+    other = paragraphs.filter(pl.col("article_id") != article)
+    outcome = check(dict(tables, articles=articles, paragraphs=pl.concat([rows, other])), tmp_path)
+    assert outcome.success, outcome.failures
 
 
 def test_gap_in_positions_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:

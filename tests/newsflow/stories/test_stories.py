@@ -19,6 +19,7 @@ def paragraphs(**bodies: str) -> pl.DataFrame:
             "text": list(bodies.values()),
             "canonical": [b.lower().replace('"', "").replace(",", "").replace(".", "") for b in bodies.values()],
             "is_boilerplate": [False] * len(bodies),
+            "role": ["body"] * len(bodies),
         }
     )
 

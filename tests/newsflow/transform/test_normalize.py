@@ -80,3 +80,59 @@ def test_normalizing_only_non_ascii_text_changes_nothing(texts: list[str | None]
         frame.select(unicode_normalize(pl.col("text"), form)).to_series(),
         frame.select(pl.col("text").str.normalize(form)).to_series(),
     )
+
+
+# Letters of several scripts, combining marks, the joiners, emoji, the removable characters and whitespace;
+# no markdown markup (its stripping is documented and tested above).
+_FIDELITY_ALPHABET = (
+    "abcXYZ éüñ"
+    "\u0645\u06cc\u062e\u0648\u0627\u0647\u062f"  # Persian
+    "\u0915\u094d\u0937\u0939\u093f"  # Devanagari, with virama
+    "\u05e9\u05dc\u05d5\u05dd"  # Hebrew
+    "\u4e2d\u6587\u3042\u30a2"  # Han, kana
+    "\u0301\u0308\u0327"  # combining marks
+    "\u200d\u200c"  # joiners: kept
+    "\U0001f46e\u2640\ufe0f\U0001f468\U0001f469\U0001f467\U0001f3f3\U0001f308"  # emoji and variation selector
+    "\u200b\u2060\ufeff\u00ad"  # removable
+    " \t\n\u00a0\u3000"
+)
+
+
+def _expected_display(text: str) -> str:
+    """The documented display form of text without markup: NFC, removable characters gone, whitespace
+    collapsed and trimmed, NFC again."""
+    import re
+    import unicodedata
+
+    from newsflow.extract.decode import REMOVABLE
+
+    cleaned = re.sub(REMOVABLE, "", unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", " ".join(cleaned.split()))
+
+
+@given(st.text(alphabet=_FIDELITY_ALPHABET, max_size=60))
+def test_display_keeps_everything_but_whitespace_runs_and_removable_characters(text: str) -> None:
+    assert display(text) == _expected_display(text)
+
+
+_SEQUENCES = st.sampled_from(
+    [
+        "\U0001f46e\u200d\u2640\ufe0f",  # police officer, woman
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",  # family
+        "\U0001f3f3\ufe0f\u200d\U0001f308",  # rainbow flag
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u062f",  # Persian "mi-khahad", with its non-joiner
+        "\u0915\u094d\u200d\u0937",  # Devanagari half form with a joiner
+        "e\u0301\u0327",  # combining marks (NFC composes the first; both survive)
+    ]
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from([" ", ", ", " \u200b", "\u00ad "]), _SEQUENCES), min_size=1, max_size=5))
+def test_joiner_sequences_and_combining_marks_survive_byte_for_byte(parts: list[tuple[str, str]]) -> None:
+    import unicodedata
+
+    text = "".join(glue + sequence for glue, sequence in parts)
+    shown = display(text)
+    for _, sequence in parts:
+        assert unicodedata.normalize("NFC", sequence) in shown
+    assert shown.count("\u200d") == text.count("\u200d") and shown.count("\u200c") == text.count("\u200c")

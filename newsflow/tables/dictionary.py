@@ -8,6 +8,8 @@ import pyarrow as pa
 from newsflow.reasons import MEANINGS, DuplicateKind, Reason, Status
 from newsflow.tables.registry import CURATED, LOGS, TABLES
 from newsflow.tables.schemas import DATE, STRING, TIMESTAMP
+from newsflow.transform.roles import BODY_ROLES
+from newsflow.transform.roles import MEANINGS as ROLE_MEANINGS
 
 _POLARS_TYPES: dict[pa.DataType, pl.DataType] = {
     STRING: pl.String(),
@@ -75,4 +77,7 @@ def data_dictionary() -> str:
         lines += [f"## {title} (`{column}`)", "", "| code | meaning |", "| --- | --- |"]
         lines += [f"| `{code.value}` | {MEANINGS[code]} |" for code in codes]
         lines.append("")
+    lines += ["## Paragraph roles (`paragraphs.role`)", "", f"In `articles.body`: {', '.join(BODY_ROLES)}.", ""]
+    lines += ["| role | what |", "| --- | --- |", *(f"| `{role}` | {what} |" for role, what in ROLE_MEANINGS.items())]
+    lines.append("")
     return "\n".join(lines)

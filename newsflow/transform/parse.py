@@ -24,7 +24,7 @@ from newsflow.transform.normalize import (
     table_display,
     trim_direction_marks,
 )
-from newsflow.transform.roles import DATELINE, LIST_ITEM, SIGNOFF, body_role
+from newsflow.transform.roles import DATELINE, LIST_ITEM, SIGNOFF, TRAILING_SIGNOFF, body_role
 
 # A rule line (---, ***, ===) separates like a blank line does.
 _SEPARATOR = r"^\s*(?:[-*_=~]\s*){3,}$"
@@ -170,26 +170,33 @@ def lines_to_paragraphs(lines: pl.LazyFrame, settings: Settings) -> pl.LazyFrame
     )
 
 
-def _split_datelines(paragraphs: pl.LazyFrame) -> pl.LazyFrame:
-    """An inline wire dateline ("LONDON (Reuters) - Stocks fell ...") opening the first body paragraph becomes a
-    ``dateline`` paragraph of its own ("LONDON (Reuters) -") before the rest: nothing is lost, and the body
-    no longer starts with it."""
+def _split_wire_marks(paragraphs: pl.LazyFrame) -> pl.LazyFrame:
+    """Wire marks run into a paragraph become paragraphs of their own, so nothing is lost and the body no
+    longer carries them: an inline dateline opening the first body paragraph ("LONDON (Reuters) - Stocks
+    fell ..." gives a ``dateline`` "LONDON (Reuters) -" before the rest), and a sign-off ending the last one
+    ("... an ounce. REUTER" gives a ``signoff`` "REUTER" after the rest)."""
     body = pl.col("role") == "body"
-    first_body = pl.col("para_no") == pl.col("para_no").filter(body).min().over("doc")
-    opening = body & first_body & pl.col("text").str.contains(DATELINE)
+    para_no = pl.col("para_no")
+    opening = body & (para_no == para_no.filter(body).min().over("doc")) & pl.col("text").str.contains(DATELINE)
+    closing = (para_no == para_no.max().over("doc")) & body & pl.col("text").str.contains(TRAILING_SIGNOFF)
     rest = pl.col("text").str.extract(DATELINE, 4)
-    split = paragraphs.filter(opening)
-    heads = split.with_columns(
-        text=pl.col("text").str.slice(0, pl.col("text").str.len_chars() - rest.str.len_chars()).str.strip_chars(),
-        role=pl.lit("dateline"),
-        order=pl.col("para_no") * 2,
-    )
-    tails = split.with_columns(text=rest, order=pl.col("para_no") * 2 + 1)
+    mark = pl.col("text").str.extract(TRAILING_SIGNOFF, 2)
+    datelines = paragraphs.filter(opening)
+    signoffs = paragraphs.filter(closing & ~opening)
+    head_length = pl.col("text").str.len_chars() - rest.str.len_chars()
+    pieces = [
+        datelines.with_columns(
+            text=pl.col("text").str.slice(0, head_length).str.strip_chars(), role=pl.lit("dateline"), order=para_no * 2
+        ),
+        datelines.with_columns(text=rest, order=para_no * 2 + 1),
+        signoffs.with_columns(text=pl.col("text").str.extract(TRAILING_SIGNOFF, 1), order=para_no * 2),
+        signoffs.with_columns(text=mark, role=pl.lit("signoff"), order=para_no * 2 + 1),
+    ]
     return (
         pl.concat(
             [
-                paragraphs.filter(~opening).with_columns(order=pl.col("para_no") * 2),
-                pl.concat([heads, tails]).with_columns(canonical=canonical_form(pl.col("text"))),
+                paragraphs.filter(~opening & ~closing).with_columns(order=para_no * 2),
+                pl.concat(pieces).with_columns(canonical=canonical_form(pl.col("text"))),
             ]
         )
         .with_columns(para_no=pl.col("order").rank("ordinal").over("doc").cast(pl.Int32) - 1)
@@ -263,6 +270,6 @@ def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
         .with_columns(
             role=pl.when(pl.col("role") == "body").then(body_role(wire_block=pl.col("wire"))).otherwise("role")
         )
-        .pipe(_split_datelines)
+        .pipe(_split_wire_marks)
         .select("doc", "para_no", "role", "text", "canonical", "is_table")
     )

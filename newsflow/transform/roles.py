@@ -1,23 +1,6 @@
 """What each body paragraph is: body text, or a part of the page that is not the story.
 
-Roles (the ``paragraphs.role`` column):
-
-============  ==========================================================================
-body          story text
-subheading    a heading inside the body: a markdown heading, or a short line without
-              a sentence end or a figure between two paragraphs
-list_item     a paragraph starting with a bullet or a number
-table         rows of figures or a markdown table, line breaks and alignment kept
-caption       "Photo: ...", "Image caption ...", "(Reuters photo)"
-byline        "By Jane Doe, Reuters" near the top
-dateline      "LONDON (Reuters) -" opening the first paragraph (split off it), or a
-              "Published: ... Updated: ..." line
-credit        "Reporting by ...; Editing by ..."
-link          "Read more: ...", "See also ...", a bare URL, share-bar text
-advert        "Advertisement", "Story continues below advertisement"
-signoff       the wire's end mark as the last paragraph: "REUTER", "(END)", "-30-"
-============  ==========================================================================
-
+Roles (the ``paragraphs.role`` column) and what each is are listed in ``MEANINGS``.
 The first four (``BODY_ROLES``) make up ``articles.body`` and take part in every
 similarity measure; the others are kept in ``paragraphs`` but left out of both.
 Each rule is one entry in ``_PATTERNS`` (a regex on the paragraph's display text,
@@ -30,8 +13,24 @@ from typing import Any, cast
 
 import polars as pl
 
+MEANINGS: dict[str, str] = {
+    "body": "story text",
+    "subheading": "a heading inside the body: a markdown heading, or a short line without a sentence end or a "
+    "figure between two paragraphs",
+    "list_item": "a paragraph starting with a bullet or a number",
+    "table": "rows of figures or a markdown table; line breaks and column alignment kept",
+    "caption": '"Photo: ...", "Image caption ...", "(Reuters photo)"',
+    "byline": '"By Jane Doe, Reuters" (its names are `articles.byline`)',
+    "dateline": '"LONDON (Reuters) -" opening the first paragraph (split off it), or a "Published: ... Updated: ..." '
+    "line (`articles.dateline`, `articles.published`)",
+    "credit": '"Reporting by ...; Editing by ..."',
+    "link": '"Read more: ...", "See also: ...", a bare URL, share-bar text',
+    "advert": '"Advertisement", "Story continues below advertisement"',
+    "signoff": 'the wire\'s end mark closing the article: "REUTER", "(END)", "-30-" (split off a last line it ends)',
+}
 BODY_ROLES: tuple[str, ...] = ("body", "subheading", "list_item", "table")
-ROLES: tuple[str, ...] = (*BODY_ROLES, "caption", "byline", "dateline", "credit", "link", "advert", "signoff")
+"""The roles that make up ``articles.body`` and take part in similarity."""
+ROLES: tuple[str, ...] = tuple(MEANINGS)
 
 
 def in_body() -> pl.Expr:
@@ -86,6 +85,8 @@ _PATTERNS: tuple[tuple[str, str, int], ...] = (
 )
 LIST_ITEM = r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S"
 SIGNOFF = r"^(?:REUTER|REUTERS|Reuters|AP|AFP|UPI|dpa|Xinhua)$|^[-–—(]*\s*(?:END|ENDS|End|###|-30-)\s*[-–—)]*$"
+TRAILING_SIGNOFF = r"^(.*[.!?\"'\u201d)])\s+(REUTER|REUTERS)$"
+"""A wire sign-off run into the last line of a paragraph: the paragraph (group 1), the mark (2)."""
 _SUBHEADING_CHARS = 60
 
 

@@ -301,6 +301,24 @@ CASES: list[Case] = [
         language="en",
         kind="parts",
     ),
+    Case(
+        "wire-signoff-run-in",
+        wire(
+            "BRITAIN TO MINT GOLD BULLION COIN",
+            "    Britain will mint a new bullion coin, a Treasury official",
+            "said.",
+            "    The smaller coins will be in denominations of a half ounce,",
+            "a quarter ounce and a tenth of an ounce. REUTER",
+        ),
+        "BRITAIN TO MINT GOLD BULLION COIN",
+        [
+            (B, "Britain will mint a new bullion coin, a Treasury official said."),
+            (B, "The smaller coins will be in denominations of a half ounce, a quarter ounce and a tenth of an ounce."),
+            ("signoff", "REUTER"),
+        ],
+        language="en",
+        kind="parts",
+    ),
     # --- tables
     Case(
         "wire-table-own-block",

@@ -1,7 +1,7 @@
 """Each article's language, detected offline: CLD2 (``pycld2``), whose model is compiled into its wheel.
 
-Detection is per document, like decoding: one C call per article on its headline and
-body (the story text, without page furniture), a fraction of a millisecond each.
+Detection is per document, like decoding: one C call per article on the start of its
+headline and body (the story text, without page furniture).
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from newsflow.config import Settings
 from newsflow.records import Shard
 from newsflow.steps import StepResult
 
+_SAMPLE_CHARS = 1_000
+"""Characters of the headline and body read: enough for a confident verdict, and detection time grows with the
+text (benchmarks/README.md, "Measured design")."""
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv"}
 """CLD2 still names some languages by their withdrawn ISO 639-1 codes."""
 
@@ -53,7 +56,8 @@ class DetectLanguage:
 
     def run(self, shard: Shard, settings: Settings) -> StepResult[Shard]:
         files = shard.files
-        texts = files.select(pl.concat_str("headline", "body", separator="\n\n", ignore_nulls=True)).to_series()
+        story = pl.concat_str("headline", "body", separator="\n\n", ignore_nulls=True)
+        texts = files.select(story.str.slice(0, _SAMPLE_CHARS)).to_series()
         codes, confidences = detect(texts.to_list())
         return StepResult(
             shard.but(

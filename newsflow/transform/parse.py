@@ -174,33 +174,39 @@ def _split_wire_marks(paragraphs: pl.LazyFrame) -> pl.LazyFrame:
     """Wire marks run into a paragraph become paragraphs of their own, so nothing is lost and the body no
     longer carries them: an inline dateline opening the first body paragraph ("LONDON (Reuters) - Stocks
     fell ..." gives a ``dateline`` "LONDON (Reuters) -" before the rest), and a sign-off ending the last one
-    ("... an ounce. REUTER" gives a ``signoff`` "REUTER" after the rest)."""
+    ("... an ounce. REUTER" gives a ``signoff`` "REUTER" after the rest).
+
+    One pass over the frame (a paragraph becomes a list of pieces, exploded): the plan above holds the
+    display form's Python UDF, which Polars would run again for each branch of a filter-and-concat.
+    """
     body = pl.col("role") == "body"
-    para_no = pl.col("para_no")
-    opening = body & (para_no == para_no.filter(body).min().over("doc")) & pl.col("text").str.contains(DATELINE)
-    closing = (para_no == para_no.max().over("doc")) & body & pl.col("text").str.contains(TRAILING_SIGNOFF)
-    rest = pl.col("text").str.extract(DATELINE, 4)
-    mark = pl.col("text").str.extract(TRAILING_SIGNOFF, 2)
-    datelines = paragraphs.filter(opening)
-    signoffs = paragraphs.filter(closing & ~opening)
-    head_length = pl.col("text").str.len_chars() - rest.str.len_chars()
-    pieces = [
-        datelines.with_columns(
-            text=pl.col("text").str.slice(0, head_length).str.strip_chars(), role=pl.lit("dateline"), order=para_no * 2
-        ),
-        datelines.with_columns(text=rest, order=para_no * 2 + 1),
-        signoffs.with_columns(text=pl.col("text").str.extract(TRAILING_SIGNOFF, 1), order=para_no * 2),
-        signoffs.with_columns(text=mark, role=pl.lit("signoff"), order=para_no * 2 + 1),
-    ]
+    para_no, text = pl.col("para_no"), pl.col("text")
+    opening = body & (para_no == para_no.filter(body).min().over("doc")) & text.str.contains(DATELINE)
+    closing = ~opening & body & (para_no == para_no.max().over("doc")) & text.str.contains(TRAILING_SIGNOFF)
+    rest = text.str.extract(DATELINE, 4)
+    head = text.str.slice(0, text.str.len_chars() - rest.str.len_chars()).str.strip_chars()
+    pieces = (
+        pl.when(opening)
+        .then(pl.concat_list(head, rest))
+        .when(closing)
+        .then(pl.concat_list(text.str.extract(TRAILING_SIGNOFF, 1), text.str.extract(TRAILING_SIGNOFF, 2)))
+        .otherwise(pl.concat_list(text))
+    )
+    roles = (
+        pl.when(opening)
+        .then(pl.concat_list(pl.lit("dateline"), pl.col("role")))
+        .when(closing)
+        .then(pl.concat_list(pl.col("role"), pl.lit("signoff")))
+        .otherwise(pl.concat_list(pl.col("role")))
+    )
     return (
-        pl.concat(
-            [
-                paragraphs.filter(~opening & ~closing).with_columns(order=para_no * 2),
-                pl.concat(pieces).with_columns(canonical=canonical_form(pl.col("text"))),
-            ]
+        paragraphs.with_columns(split=opening | closing, text=pieces, role=roles)
+        .explode("text", "role")
+        .with_columns(
+            canonical=pl.coalesce(canonical_form(pl.when(pl.col("split")).then(pl.col("text"))), pl.col("canonical")),
+            para_no=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"),
         )
-        .with_columns(para_no=pl.col("order").rank("ordinal").over("doc").cast(pl.Int32) - 1)
-        .drop("order")
+        .drop("split")
     )
 
 
@@ -233,7 +239,11 @@ def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     headline_no = (best % 1_000).cast(pl.Int32)
     return (
         paragraphs.with_columns(
-            text=pl.when(pl.col("is_table")).then(table_display(pl.col("raw"))).otherwise(display_form(pl.col("raw"))),
+            # Each form computed on its own rows only (the other rows are null to it): both run Python UDFs.
+            text=pl.coalesce(
+                table_display(pl.when(pl.col("is_table")).then(pl.col("raw"))),
+                display_form(pl.when(~pl.col("is_table")).then(pl.col("raw"))),
+            ),
             marked=pl.col("raw").str.contains(_HEADLINE_MARK),
             heading=pl.col("raw").str.contains(MARKDOWN_HEADING),
         )

@@ -55,6 +55,9 @@ def expected_paragraphs(raw: str) -> list[str]:
         for line in lines[1:]:
             text += line if SOFT_BREAK.search(text) else " " + line
         out.append(" ".join(text.split()))
+    # The wire's sign-off is a mark, not text: run into the last line or not, it stands alone.
+    if out and out[-1].endswith(" REUTER") and out[-1] != "REUTER":
+        out[-1:] = [out[-1].removesuffix(" REUTER"), "REUTER"]
     return out
 
 

@@ -14,7 +14,7 @@ from newsflow.config import Settings
 from newsflow.records import Shard
 from newsflow.steps import StepResult
 
-_SAMPLE_CHARS = 1_000
+_SAMPLE_CHARS = 400
 """Characters of the headline and body read: enough for a confident verdict, and detection time grows with the
 text (benchmarks/README.md, "Measured design")."""
 _LEGACY = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv"}

@@ -104,16 +104,13 @@ def run_steps(
         result = step.run(batch, context)
         seconds[step.name] = seconds.get(step.name, 0.0) + time.perf_counter() - clock
         batch = result.batch
-        own = count_outcomes(before, result.dropped, reasons=step.reasons)
-        stage = None if step.stage is None else counters.get(step.stage)
-        if step.stage is None:
-            pass
-        elif stage is None:
-            counters[step.stage] = own
-        else:  # a later step of the stage: the stage's total stands, its kept moves on
-            stage.update({k: v + stage.get(k, 0) for k, v in own.items() if k.startswith("dropped_")})
-            stage["kept"] = own["kept"]
-        for name, extra in result.counters.items():
-            target = counters.setdefault(name, {})
-            target.update({k: target.get(k, 0) + v for k, v in extra.items()})
+        if step.stage is not None:
+            own = count_outcomes(before, result.dropped, reasons=step.reasons)
+            stage = counters.get(step.stage)
+            if stage is None:
+                counters[step.stage] = own
+            else:  # a later step of the stage: the stage's total stands, its kept moves on
+                stage.update({k: v + stage.get(k, 0) for k, v in own.items() if k.startswith("dropped_")})
+                stage["kept"] = own["kept"]
+        counters = merge_counters([counters, result.counters])
     return batch, Report(counters, seconds)

@@ -13,7 +13,7 @@ from newsflow.records import Shard
 from newsflow.steps import StepResult
 from newsflow.transform.normalize import word_count
 from newsflow.transform.parse import assign_roles, lines_to_paragraphs, split_lines
-from newsflow.transform.roles import BODY_ROLES, article_fields
+from newsflow.transform.roles import BODY_ROLES, article_fields, published_date
 from newsflow.transform.rules import REASONS, UNPARSED_FACTOR, rejection
 
 
@@ -84,6 +84,7 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
             pl.col("paragraph_count", "repeated_paragraphs_removed", "text_paragraphs").fill_null(0),
             summary=pl.when(pl.col("summary") != "").then(pl.col("summary")),
             word_count=word_count(pl.col("body")).fill_null(0),
+            published=published_date(),
             article_id=stable_id(pl.concat_str("headline_canonical", "body_canonical", separator="\n\n")),
         )
         .with_columns(**rejection(settings))

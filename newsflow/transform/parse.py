@@ -1,4 +1,4 @@
-"""Article text to roles (summary, headline, standfirst, body paragraphs), vectorized.
+"""Article text to roles (summary, headline, standfirst, and each later paragraph's role), vectorized.
 
 The frame goes lines → blocks (runs of non-blank lines) → paragraphs → roles, all
 as Polars expressions over every article of a shard at once.
@@ -9,7 +9,8 @@ Layouts understood:
   headline again, standfirst, then one paragraph per line;
 * blank-line layout: headline, then paragraphs separated by blank lines;
 * wire copy: hard-wrapped lines (at most ``wrap_width``) whose paragraphs start
-  indented or follow a short line; such blocks are reflowed into paragraphs.
+  indented (or, without indentation, follow a short line); such blocks are reflowed;
+* tables, in any layout: runs of lines with column gaps, kept line by line.
 """
 
 from __future__ import annotations
@@ -216,7 +217,9 @@ def _at(column: str, offset: int) -> pl.Expr:
 
 
 def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
-    """Label each paragraph ``summary``, ``headline``, ``headline_repeat``, ``standfirst`` or ``body``.
+    """Label each paragraph ``summary``, ``headline``, ``headline_repeat``, ``standfirst``, or a role after the
+    headline (``transform.roles``: ``body``, ``table``, ``byline``, ...; wire datelines and sign-offs run into
+    a paragraph are split off it).
 
     The headline is the first of the leading ``headline_search_depth`` paragraphs
     that is repeated right after itself (house layout), else the first marked as a

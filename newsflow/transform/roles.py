@@ -138,14 +138,17 @@ def _date(text: pl.Expr) -> pl.Expr:
 
 def article_fields() -> dict[str, pl.Expr]:
     """Per article (aggregations over its paragraphs): ``byline`` (the names of its first byline),
-    ``dateline`` (place, and date as written, of an inline wire dateline) and ``published`` (the date a
-    "Published: ..." line or the dateline gives, when it has a year)."""
+    ``dateline`` (place, and date as written, of an inline wire dateline) and ``published`` (the text of a
+    "Published: ..." line; ``published_date`` makes it a date)."""
     text, role = pl.col("text"), pl.col("role")
     datelines = text.filter(role == "dateline")
     return {
         "byline": text.filter(role == "byline").first().str.extract(BYLINE, 1),
         "dateline": datelines.str.extract(_INLINE_DATELINE, 1).drop_nulls().first(),
-        "published": _date(datelines.str.extract(_PUBLISHED, 1).drop_nulls().first()).fill_null(
-            _date(datelines.str.extract(_INLINE_DATELINE, 1).drop_nulls().first())
-        ),
+        "published": datelines.str.extract(_PUBLISHED, 1).drop_nulls().first(),
     }
+
+
+def published_date() -> pl.Expr:
+    """The article's ``published`` date: the "Published: ..." line's, else the dateline's when it has a year."""
+    return _date(pl.col("published")).fill_null(_date(pl.col("dateline")))

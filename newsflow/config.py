@@ -86,6 +86,13 @@ class Settings:
     near_duplicate_min_jaccard: float = 0.5
     """... provided their Jaccard is at least this (a brief is not a copy of the long piece quoting it)."""
 
+    near_duplicate_short_shingles: int = 50
+    """A pair whose shorter text has fewer shingles than this (about 55 words) is short: one changed word is a
+    tenth of its shingles, and template briefs differ in little else, so ..."""
+
+    near_duplicate_short_threshold: float = 0.9
+    """... it is a copy only at this Jaccard or above (containment does not suffice)."""
+
     boilerplate_min_articles: int = 5
     """A paragraph found verbatim in this many articles is boilerplate: flagged, and ignored for similarity."""
 
@@ -103,11 +110,25 @@ class Settings:
     """Most similar articles by those terms, and most-quoting articles, whose full cosine with an article
     is computed: bounds the cosines per article."""
 
-    story_cosine: float = 0.6
-    """TF-IDF cosine at or above which two articles tell the same story."""
+    story_cosine: float = 0.2
+    """TF-IDF cosine (reference IDF squared, top terms) at or above which two articles tell the same story."""
 
-    story_quote_cosine: float = 0.3
+    story_shared_terms: int = 7
+    """... over at least this many shared top terms."""
+
+    story_quote_cosine: float = 0.15
     """Lower cosine that suffices when the articles also share a verbatim quotation."""
+
+    story_template_cosine: float = 0.4
+    """Briefs this alike that each give figures the other lacks are one template's reports (a daily price, a
+    bond issue, a company's quarter): one story only when both publication dates are known and within
+    ``story_max_days``."""
+
+    story_template_words: int = 200
+    """... a brief being an article (the shorter of the two) of at most this many words."""
+
+    story_max_days: int = 7
+    """Articles whose publication dates are both known and further apart than this are other events."""
 
     story_quote_ngrams: int = 3
     """Shared quoted word 6-grams (8 consecutive quoted words or more) that count as a shared quotation."""
@@ -133,11 +154,15 @@ class Settings:
     def __post_init__(self) -> None:
         positive = (
             "shingle_words",
+            "near_duplicate_short_shingles",
             "minhash_bands",
             "minhash_rows",
             "boilerplate_min_articles",
             "story_top_terms",
             "story_quote_ngrams",
+            "story_max_days",
+            "story_shared_terms",
+            "story_template_words",
             "story_term_postings",
             "story_candidate_terms",
             "story_quote_postings",
@@ -162,8 +187,10 @@ class Settings:
             "story_cosine",
             "story_quote_share",
             "story_quote_cosine",
+            "story_template_cosine",
             "near_duplicate_containment",
             "near_duplicate_min_jaccard",
+            "near_duplicate_short_threshold",
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")

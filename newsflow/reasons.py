@@ -58,6 +58,7 @@ MEANINGS: dict[StrEnum, str] = {
     Reason.TOO_MANY_PARAGRAPHS: "more than `max_paragraphs` body paragraphs (more than twice as many blocks of "
     "text: rejected without parsing)",
     DuplicateKind.EXACT: "same canonical headline and body as a curated article",
-    DuplicateKind.NEAR: "word-shingle Jaccard similarity at or above `near_duplicate_threshold` (MinHash estimate), "
-    "or a copy contained in it",
+    DuplicateKind.NEAR: "headline and body close to an article kept before it (exact word-shingle Jaccard at or "
+    "above `near_duplicate_threshold`, stricter for short texts; a copy contained in it; or the same body under "
+    "another headline), with no conflicting number, ticker or name; `rule` says which",
 }

@@ -23,7 +23,6 @@ import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.frames import word_ngrams
-from newsflow.lazy import scipy_csgraph, scipy_sparse
 
 _SEED = 0x6E657773  # "news": fixed, so signatures stay comparable across runs and machines
 
@@ -122,18 +121,3 @@ def similarity(pairs: pl.DataFrame, sigs: pl.DataFrame) -> pl.Series:
     left = matrix[rows.get_column("i").to_numpy()]
     right = matrix[rows.get_column("j").to_numpy()]
     return pl.Series("similarity", (left == right).mean(axis=1), dtype=pl.Float64)
-
-
-def components(keys: pl.Series, pairs: pl.DataFrame) -> pl.DataFrame:
-    """``key``, ``group``: connected components of the graph of ``pairs`` over ``keys``."""
-    names = keys.unique(maintain_order=True)
-    position = pl.DataFrame({"key": names, "i": pl.int_range(names.len(), eager=True)})
-    edges = (
-        pairs.join(position, on="key").join(position.rename({"key": "other", "i": "j"}), on="other").select("i", "j")
-    )
-    graph = scipy_sparse().coo_matrix(
-        (np.ones(edges.height), (edges.get_column("i").to_numpy(), edges.get_column("j").to_numpy())),
-        shape=(names.len(), names.len()),
-    )
-    _, labels = scipy_csgraph().connected_components(graph, directed=False)
-    return pl.DataFrame({"key": names, "group": labels.astype(np.int64)})

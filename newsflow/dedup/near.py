@@ -1,128 +1,173 @@
-"""Near duplicates: MinHash signatures of word shingles, LSH bands, verified pairs grouped transitively."""
+"""Near duplicates: candidates from MinHash LSH bands (or the same body), verified on the texts, vetoed by facts,
+each copy recorded against a kept article it is itself close to.
+
+An article's compared text is its canonical headline followed by its canonical body (every
+body paragraph, boilerplate included: a brief whose every line is boilerplate is still a
+text, and a paragraph's boilerplate flag depends on what was published before, which
+would make verdicts depend on batching). A pair is a copy when, on the texts' word
+shingles (exact sets, not the MinHash estimate that proposed it):
+
+- Jaccard >= ``near_duplicate_threshold``; or Jaccard >= ``near_duplicate_min_jaccard``
+  and one is ``near_duplicate_containment`` inside the other (a paragraph cut); or the
+  bodies are the same under another headline (a re-transmission);
+- a short text (fewer than ``near_duplicate_short_shingles`` shingles) needs Jaccard
+  >= ``near_duplicate_short_threshold``: a brief differing in one word is half different;
+- and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks
+  is two reports, however alike their wording.
+
+Copies are not grouped transitively (``anchors``): articles are taken in arrival order
+(published ones first, then the window's by ``source_path``); an article is kept unless
+it is a copy of one kept before it, and is then recorded against the kept article it is
+most similar to.
+"""
 
 from __future__ import annotations
 
 import polars as pl
+from polars_hash import NonCryptographicHashingNameSpace
 
+from newsflow.anchors import anchor_in_arrival_order
 from newsflow.config import Settings
 from newsflow.dedup import minhash
+from newsflow.dedup.facts import FACTS, fact_lists, first_conflict
 from newsflow.frames import is_in
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
-from newsflow.transform.roles import compared
+from newsflow.transform.normalize import canonical_form
+from newsflow.transform.roles import in_body
 
 _SIGNATURE_ARTICLES = 4_000
 """Articles shingled at once: an article makes a row per shingle, so this bounds the memory of shingling."""
 
+_ESTIMATE_MARGIN = 0.1
+"""Candidates whose MinHash estimate is this far below the lowest Jaccard a rule accepts are not verified:
+the estimate's standard error with 100 values is at most 0.05."""
 
-def batch_signatures(paragraphs: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """MinHash signatures and LSH band keys of each article's non-boilerplate canonical body."""
-    texts = (
-        paragraphs.filter(compared())
+
+def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``key``, ``text`` (canonical headline and body), ``body_hash`` (null for an empty body) and the facts
+    (``facts.FACTS``) of each article: ``articles`` has ``article_id`` and ``headline``, ``paragraphs``
+    ``article_id``, ``position``, ``role`` and ``text``."""
+    bodies = (
+        paragraphs.lazy()
+        .filter(in_body())
         .sort("article_id", "position")
-        .group_by("article_id", maintain_order=True)
-        .agg(text=pl.col("canonical").str.join(" "))
-        .rename({"article_id": "key"})
+        .group_by("article_id")
+        # From the text, as published paragraphs have no canonical column: the same form either way.
+        .agg(body=canonical_form(pl.col("text")).str.join(" "), display=pl.col("text").str.join("\n"))
     )
+    body = pl.col("body").fill_null("")
+    return (
+        articles.lazy()
+        .select("article_id", "headline")
+        .join(bodies, on="article_id", how="left")
+        .select(
+            key="article_id",
+            text=pl.concat_str([canonical_form(pl.col("headline")), body], separator=" ").str.strip_chars(),
+            body_hash=pl.when(body != "").then(NonCryptographicHashingNameSpace(body).xxh3_64()),
+            **fact_lists(pl.col("display").fill_null(""), pl.col("headline")),
+        )
+        .collect()
+    )
+
+
+def batch_signatures(texts: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """MinHash signatures (``key``, ``shingles``, ``signature``) and LSH band keys of ``texts``."""
     count = settings.minhash_bands * settings.minhash_rows
     # Shingling explodes a text into one row per word; a chunk of articles at a time keeps
     # that (and the count columns of hash values it makes) bounded, whatever the batch size.
     sigs = pl.concat(
         [
             minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=settings.shingle_words), count=count)
-            for chunk in texts.iter_slices(_SIGNATURE_ARTICLES)
+            for chunk in texts.select("key", "text").iter_slices(_SIGNATURE_ARTICLES)
         ]
         or [minhash.signatures(minhash.shingle_hashes(texts.lazy(), words=settings.shingle_words), count=count)]
     )
     return sigs, minhash.band_keys(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
 
 
-def find_near_duplicates(
-    articles: pl.DataFrame,
-    sigs: pl.DataFrame,
-    bands: pl.DataFrame,
-    history: pl.DataFrame,
-    history_bands: pl.DataFrame,
-    *,
-    threshold: float,
-    containment: float,
-    min_jaccard: float,
-) -> pl.DataFrame:
-    """Batch articles that near-duplicate another article, grouped transitively.
-
-    A candidate pair is verified when its estimated Jaccard similarity reaches
-    ``threshold``, or when it reaches ``min_jaccard`` and one article's shingles are
-    at least ``containment`` inside the other's (a copy with a paragraph cut).
-
-    ``articles``: batch ``article_id``, ``word_count``, ``source_path``. ``history``:
-    published ``key``, ``signature``, ``ingested_at`` of the articles whose bands
-    matched (``history_bands``). Each connected component keeps one article: the earliest
-    ingested (a published one), then the most complete (most words), then the
-    first ``source_path``. Returns ``article_id``, ``duplicate_of``, ``similarity``
-    (estimated Jaccard to the kept article) for the batch articles to drop.
-    """
-    empty = pl.DataFrame(schema={"article_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64})
-    pairs = minhash.candidate_pairs(bands, history_bands)
-    if pairs.height == 0:
-        return empty
-    all_sigs = pl.concat([sigs, history.select("key", "shingles", "signature")]).unique("key")
-    sizes = all_sigs.select("key", "shingles")
-    contained = minhash.containment(pl.col("similarity"), pl.col("shingles"), pl.col("shingles_other"))
-    pairs = (
-        pairs.with_columns(minhash.similarity(pairs, all_sigs))
-        .join(sizes, on="key")
-        .join(sizes.rename({"key": "other", "shingles": "shingles_other"}), on="other")
-        .filter(
-            (pl.col("similarity") >= threshold) | ((pl.col("similarity") >= min_jaccard) & (contained >= containment))
-        )
+def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl.DataFrame:
+    """``pairs`` with ``jaccard`` and ``containment`` of their exact word-shingle sets (``texts``: ``key``,
+    ``text`` of both ends)."""
+    keys = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
+    shingles = minhash.shingle_hashes(texts.filter(is_in("key", keys)).lazy().select("key", "text"), words=words)
+    sizes = shingles.group_by("key").agg(size=pl.len())
+    shared = (
+        pairs.lazy()
         .select("key", "other")
+        .join(shingles, on="key")
+        .join(shingles.rename({"key": "other"}), on=["other", "h"])
+        .group_by("key", "other")
+        .agg(shared=pl.len())
     )
-    if pairs.height == 0:
-        return empty
-    nodes = pl.concat(
-        [
-            articles.select(key="article_id", published=pl.lit(False), word_count="word_count", order="source_path"),
-            history.select(
-                "key",
-                published=pl.lit(True),
-                word_count=pl.lit(0, pl.Int32),
-                order=pl.col("ingested_at").cast(pl.String),
-            ),
-        ],
-        how="vertical_relaxed",
-    ).unique("key", keep="first")
-    groups = minhash.components(pl.concat([pairs.get_column("key"), pairs.get_column("other")]), pairs)
-    ranked = (
-        groups.join(nodes, on="key")
-        .sort(["group", "published", "word_count", "order"], descending=[False, True, True, False])
-        .with_columns(keeper=pl.col("key").first().over("group"))
-    )
-    dropped = ranked.filter(~pl.col("published") & (pl.col("key") != pl.col("keeper")))
-    keeper_pairs = dropped.select("key", other="keeper")
-    return keeper_pairs.with_columns(minhash.similarity(keeper_pairs, all_sigs)).select(
-        article_id="key", duplicate_of="other", similarity="similarity"
+    return (
+        pairs.lazy()
+        .join(shared, on=["key", "other"], how="left")
+        .join(sizes, on="key")
+        .join(sizes.rename({"key": "other", "size": "size_other"}), on="other")
+        .with_columns(pl.col("shared").fill_null(0))
+        .with_columns(
+            jaccard=pl.col("shared") / (pl.col("size") + pl.col("size_other") - pl.col("shared")),
+            containment=pl.col("shared") / pl.min_horizontal("size", "size_other"),
+            shortest=pl.min_horizontal("size", "size_other"),
+        )
+        .drop("shared", "size", "size_other")
+        .collect()
     )
 
 
-def _rule(settings: Settings) -> pl.Expr:
-    return pl.format(
-        "near: estimated {}-word shingle Jaccard {} to the kept article (MinHash {}x{}); pairs verified at "
-        "Jaccard >= {} or containment >= {} with Jaccard >= {}, grouped transitively",
-        pl.lit(settings.shingle_words),
-        pl.col("similarity").round(3),
-        pl.lit(settings.minhash_bands),
-        pl.lit(settings.minhash_rows),
-        pl.lit(settings.near_duplicate_threshold),
-        pl.lit(settings.near_duplicate_containment),
-        pl.lit(settings.near_duplicate_min_jaccard),
+def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """``key``, ``other``, ``jaccard``, ``rule`` of the ``pairs`` (``key``, ``other``, ``same_body``) that are
+    copies (see the module docstring); both directions of each."""
+    measured = exact_overlap(pairs, texts, words=settings.shingle_words)
+    facts = texts.select("key", *FACTS)
+    threshold, short_threshold = settings.near_duplicate_threshold, settings.near_duplicate_short_threshold
+    short = pl.col("shortest") < settings.near_duplicate_short_shingles
+    cut = (pl.col("jaccard") >= settings.near_duplicate_min_jaccard) & (
+        pl.col("containment") >= settings.near_duplicate_containment
     )
+    rule = (
+        pl.when(pl.col("same_body"))
+        .then(pl.format("same body under another headline (shingle Jaccard {})", pl.col("jaccard").round(3)))
+        .when(short & (pl.col("jaccard") >= short_threshold))
+        .then(pl.format("short texts, shingle Jaccard {} >= {}", pl.col("jaccard").round(3), pl.lit(short_threshold)))
+        .when(short)
+        .then(None)
+        .when(pl.col("jaccard") >= threshold)
+        .then(pl.format("shingle Jaccard {} >= {}", pl.col("jaccard").round(3), pl.lit(threshold)))
+        .when(cut)
+        .then(
+            pl.format(
+                "contained {} >= {} (shingle Jaccard {} >= {})",
+                pl.col("containment").round(3),
+                pl.lit(settings.near_duplicate_containment),
+                pl.col("jaccard").round(3),
+                pl.lit(settings.near_duplicate_min_jaccard),
+            )
+        )
+    )
+    verified = (
+        measured.with_columns(rule=rule)
+        .filter(pl.col("rule").is_not_null())
+        .join(facts, on="key")
+        .join(facts.rename({"key": "other", **{name: f"{name}_other" for name in FACTS}}), on="other")
+        .filter(first_conflict().is_null())
+        .select(
+            "key",
+            "other",
+            "jaccard",
+            rule=pl.format("{}; no conflicting {}", pl.col("rule"), pl.lit(", ".join(FACTS).replace("_", " "))),
+        )
+    )
+    backwards = verified.select(key="other", other="key", jaccard="jaccard", rule="rule")
+    return pl.concat([verified, backwards]).unique(["key", "other"], keep="first", maintain_order=True)
 
 
 class NearDuplicates:
-    """Drops candidates that near-duplicate another article of the window or a published one (a
-    ``duplicates`` row each); copies found earlier that point at a dropped article point at its keeper.
-    Adds the kept articles' ``signatures`` and ``bands`` to the state."""
+    """Drops candidates that copy an article kept before them, of the window or published (a ``duplicates``
+    row each); copies found earlier that point at a dropped article point at what it copies. Adds the kept
+    articles' ``signatures`` and ``bands`` to the state."""
 
     name = "near_duplicates"
     stage = "dedup"
@@ -131,32 +176,34 @@ class NearDuplicates:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        sigs, bands = batch_signatures(paragraphs, settings)
-        history_bands = history["bands"].filter(is_in("band_hash", bands.get_column("band_hash")))
-        matched_bands = history_bands.collect(engine="streaming")
-        matched_sigs = (
-            history["signatures"]
-            .filter(is_in("article_id", matched_bands.get_column("article_id")))
+        texts = compared_texts(kept, paragraphs)
+        sigs, bands = batch_signatures(texts, settings)
+        sigs = sigs.join(texts.select("key", "body_hash"), on="key", how="left")
+        matched_bands = (
+            history["bands"]
+            .filter(is_in("band_hash", bands.get_column("band_hash")))
             .collect(engine="streaming")
             .rename({"article_id": "key"})
         )
-        near = find_near_duplicates(
-            kept.select("article_id", "word_count", "source_path"),
-            sigs,
-            bands,
-            matched_sigs,
-            matched_bands.rename({"article_id": "key"}),
-            threshold=settings.near_duplicate_threshold,
-            containment=settings.near_duplicate_containment,
-            min_jaccard=settings.near_duplicate_min_jaccard,
+        bodies = texts.get_column("body_hash").drop_nulls()
+        matched_sigs = (
+            history["signatures"]
+            .filter(is_in("article_id", matched_bands.get_column("key")) | is_in("body_hash", bodies))
+            .select("article_id", "shingles", "signature", "body_hash", "ingested_at")
+            .collect(engine="streaming")
+            .rename({"article_id": "key"})
         )
-        near_rows = kept.join(near, on="article_id").with_columns(
-            kind=pl.lit(DuplicateKind.NEAR.value), rule=_rule(settings)
-        )
+        near = self.copies(kept, texts, sigs, bands, matched_bands, matched_sigs, context)
+        near_rows = kept.join(near, on="article_id").with_columns(kind=pl.lit(DuplicateKind.NEAR.value))
         # A copy of an article that is itself a near duplicate points at what was kept instead.
         earlier = (
             window.duplicates.join(
-                near.rename({"article_id": "duplicate_of", "duplicate_of": "kept_instead"}),
+                near.select(
+                    duplicate_of="article_id",
+                    kept_instead="duplicate_of",
+                    similarity_right="similarity",
+                    rule_right="rule",
+                ),
                 on="duplicate_of",
                 how="left",
             )
@@ -165,9 +212,10 @@ class NearDuplicates:
                 .then(pl.col("kind"))
                 .otherwise(pl.lit(DuplicateKind.NEAR.value)),
                 similarity=pl.coalesce("similarity_right", "similarity"),
+                rule=pl.coalesce("rule_right", "rule"),
                 duplicate_of=pl.coalesce("kept_instead", "duplicate_of"),
             )
-            .drop("kept_instead", "similarity_right")
+            .drop("kept_instead", "similarity_right", "rule_right")
         )
         kept = kept.join(near, on="article_id", how="anti")
         kept_ids = kept.get_column("article_id")
@@ -184,4 +232,71 @@ class NearDuplicates:
                 state=state,
             ),
             dropped=near_rows.get_column("kind"),
+        )
+
+    @staticmethod
+    def copies(
+        kept: pl.DataFrame,
+        texts: pl.DataFrame,
+        sigs: pl.DataFrame,
+        bands: pl.DataFrame,
+        matched_bands: pl.DataFrame,
+        matched_sigs: pl.DataFrame,
+        context: WindowContext,
+    ) -> pl.DataFrame:
+        """``article_id``, ``duplicate_of``, ``similarity``, ``rule`` of the window's copies."""
+        settings, history = context.settings, context.history
+        empty = pl.DataFrame(
+            schema={"article_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64, "rule": pl.String}
+        )
+        all_sigs = pl.concat([sigs.select("key", "signature"), matched_sigs.select("key", "signature")]).unique("key")
+        lowest = min(
+            settings.near_duplicate_threshold,
+            settings.near_duplicate_min_jaccard,
+            settings.near_duplicate_short_threshold,
+        )
+        banded = minhash.candidate_pairs(bands, matched_bands)
+        banded = banded.filter(minhash.similarity(banded, all_sigs) >= lowest - _ESTIMATE_MARGIN)
+        body_of = pl.concat([sigs.select("key", "body_hash"), matched_sigs.select("key", "body_hash")]).drop_nulls()
+        same_body = (
+            sigs.select("key", "body_hash")
+            .drop_nulls()
+            .join(body_of.rename({"key": "other"}), on="body_hash")
+            .filter(pl.col("key") != pl.col("other"))
+            .select("key", "other")
+        )
+        pairs = (
+            pl.concat([banded, same_body])
+            .unique()
+            .join(same_body.with_columns(same_body=pl.lit(True)), on=["key", "other"], how="left")
+            .with_columns(pl.col("same_body").fill_null(False))
+        )
+        if pairs.height == 0:
+            return empty
+        published = matched_sigs.get_column("key")
+        partners = published.filter(
+            published.is_in(pl.concat([pairs.get_column("other"), pairs.get_column("key")]).implode())
+        )
+        published_texts = compared_texts(
+            history["articles"].filter(is_in("article_id", partners)).select("article_id", "headline").collect(),
+            history["paragraphs"].filter(is_in("article_id", partners)).collect(engine="streaming"),
+        )
+        edges = verify(pairs, pl.concat([texts, published_texts]), settings)
+        if edges.height == 0:
+            return empty
+        nodes = (
+            pl.concat(
+                [
+                    matched_sigs.sort("ingested_at", "key").select("key", anchor=pl.lit(True)),
+                    kept.sort("source_path").select(key="article_id", anchor=pl.lit(False)),
+                ]
+            )
+            .unique("key", keep="first", maintain_order=True)
+            .with_row_index("order")
+        )
+        return anchor_in_arrival_order(nodes, edges, weight="jaccard").select(
+            article_id="key",
+            duplicate_of="anchor",
+            similarity="jaccard",
+            rule=pl.format("near: {}", pl.col("rule")),
         )

@@ -1,47 +1,46 @@
-"""Stories from links: each connected group of new articles joins the story of its most similar published
-article or starts one; and the ``stories`` table."""
+"""Stories from links: each article joins the story of the closest earlier article that founded one, or founds
+its own; and the ``stories`` table.
+
+Articles are taken in arrival order (published ones first, then the window's by
+``source_path``; windows follow path order). A story's id is the ``article_id`` of the
+article that founded it, and every member is linked to that article itself, not through
+a chain of others (``anchors``). Links and this order depend only on each article and
+those before it, so one run, a run in windows, and one run per file make the same stories.
+Stories never merge: a later article close to two stories' founders joins the closer,
+and every ``story_id`` once published stays the story of its articles.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
-from newsflow.dedup import minhash
+from newsflow.anchors import anchor_in_arrival_order
 from newsflow.frames import is_in
-from newsflow.hashing import stable_id
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 from newsflow.stories.links import links
-from newsflow.stories.terms import quote_grams, term_counts, tfidf
+from newsflow.stories.terms import quote_grams, story_facts, term_counts, tfidf
 
 
-def assign(batch: pl.DataFrame, linked: pl.DataFrame, history_stories: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``story_id`` for every batch article.
+def assign(batch: pl.DataFrame, linked: pl.DataFrame, anchors: pl.Series) -> pl.DataFrame:
+    """``article_id``, ``story_id`` of every batch article.
 
-    ``batch``: ``article_id``, ``word_count``, ``source_path``; ``history_stories``:
-    ``article_id``, ``story_id`` of published articles. A connected group of batch
-    articles joins the story of its most similar published article, or starts a
-    story named after its most complete article.
+    ``batch``: ``article_id``, ``source_path``. ``linked``: ``article_id`` (batch), ``other``
+    (before it: batch or published), ``cosine``. ``anchors``: the published articles among
+    ``other`` that founded their story. Each batch article, in ``source_path`` order, joins
+    the story of the anchor it is closest to, or founds a story of its own (``anchors``).
     """
-    batch_ids = batch.get_column("article_id")
-    inner = linked.filter(pl.col("other").is_in(batch_ids.implode()))
-    groups = minhash.components(batch_ids, inner.rename({"article_id": "key"})).rename({"key": "article_id"})
-    outer = (
-        linked.join(history_stories, left_on="other", right_on="article_id")
-        .join(groups, on="article_id")
-        .sort(["cosine", "story_id"], descending=[True, False])
-        .group_by("group", maintain_order=True)
-        .agg(pl.col("story_id").first())
-    )
-    founders = (
-        groups.join(batch, on="article_id")
-        .sort(["group", "word_count", "source_path"], descending=[False, True, False])
-        .group_by("group", maintain_order=True)
-        .agg(founder=pl.col("article_id").first())
-    )
+    nodes = pl.concat(
+        [
+            anchors.unique().sort().to_frame("key").with_columns(anchor=pl.lit(True)),
+            batch.sort("source_path").select(key="article_id", anchor=pl.lit(False)),
+        ]
+    ).with_row_index("order")
+    joined = anchor_in_arrival_order(nodes, linked.rename({"article_id": "key"}), weight="cosine")
     return (
-        groups.join(outer, on="group", how="left")
-        .join(founders, on="group")
-        .select("article_id", story_id=pl.coalesce("story_id", stable_id(pl.format("story:{}", "founder"))))
+        batch.select("article_id")
+        .join(joined.select(article_id="key", story_id="anchor"), on="article_id", how="left")
+        .with_columns(story_id=pl.coalesce("story_id", "article_id"))
     )
 
 
@@ -71,8 +70,8 @@ def summarize(articles: pl.LazyFrame) -> pl.DataFrame:
 
 
 class AssignStories:
-    """Gives every kept article a ``story_id`` and adds the story state (top ``terms``, ``term_counts``,
-    ``quotes``, ``story_links``); drops nothing."""
+    """Gives every kept article a ``story_id`` and adds the story state (top ``terms``, ``quotes``, ``facts``
+    and ``story_links``); drops nothing."""
 
     name = "stories"
     stage = None
@@ -81,28 +80,25 @@ class AssignStories:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        counts = term_counts(paragraphs)
+        vectors = tfidf(term_counts(paragraphs, kept.select("article_id", "language")), top=settings.story_top_terms)
         quotes = quote_grams(paragraphs)
-        batch_df = counts.group_by("term").agg(df=pl.len().cast(pl.Int32))
-        history_df = history["term_counts"].filter(is_in("term", batch_df.get_column("term")))
-        documents = int(history["articles"].select(pl.len()).collect().item()) + kept.height
-        vectors = tfidf(counts, pl.concat([batch_df, history_df.collect(engine="streaming")]), documents)
-        top = vectors.filter(pl.col("rank") <= settings.story_top_terms).drop("rank")
-        linked = links(vectors, quotes, history["terms"], history["quotes"], settings)
-        history_stories = (
+        order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+        facts = story_facts(kept, paragraphs)
+        linked = links(vectors, quotes, history, facts, order, settings)
+        # A published article founded its story when the story is named after it.
+        anchors = (
             history["articles"]
-            .filter(is_in("article_id", linked.get_column("other")))
-            .select("article_id", "story_id")
+            .filter(is_in("article_id", linked.get_column("other")) & (pl.col("story_id") == pl.col("article_id")))
+            .select("article_id")
             .collect(engine="streaming")
+            .get_column("article_id")
         )
-        assigned = assign(kept.select("article_id", "word_count", "source_path"), linked, history_stories)
-        # A pair inside the batch is found from both ends; keep one.
-        one_way = ~is_in("other", kept.get_column("article_id")) | (pl.col("article_id") < pl.col("other"))
+        assigned = assign(kept.select("article_id", "source_path"), linked, anchors)
         state = {
             **window.state,
-            "terms": top,
-            "term_counts": batch_df,
+            "terms": vectors.drop("rank"),
             "quotes": quotes,
-            "story_links": linked.filter(one_way),
+            "facts": facts,
+            "story_links": linked,
         }
         return StepResult(window.but(articles=kept.join(assigned, on="article_id", how="left"), state=state))

@@ -1,15 +1,24 @@
-"""Same-story clustering: articles that report one event in their own words share a ``story_id``.
+"""Same-story links: which pairs of articles report one event in their own words.
 
-Two articles are linked when the cosine of their TF-IDF vectors (content words of
-the canonical body, boilerplate left out, top ``story_top_terms`` terms each) is at
-least ``story_cosine``, or at least ``story_quote_cosine`` while they also share a
-verbatim quotation (``story_quote_ngrams`` quoted word 6-grams). Quotes are what
-outlets copy when they rewrite a story; topic words alone are not: on the BBC
-corpus, cosine >= 0.3 without a shared quote links different events of one topic
-("Cairn shares up on new oil find" / "Cairn shares slump on oil setback").
+Two articles are linked when the cosine of their TF-IDF vectors (``terms``: the top
+``story_top_terms`` content words of the body, weighted by their rarity in the language)
+is at least ``story_cosine`` over at least ``story_shared_terms`` shared terms (two
+reports of one event share several names and words; two of one beat share a few heavy
+ones), or at least ``story_quote_cosine`` while they also share a
+verbatim quotation (``story_quote_ngrams`` quoted word 6-grams): quotes are what outlets
+copy when they rewrite a story. Whatever the wording, facts veto a link:
 
-Stories are append-only like the tables: a new article joins the story of the
-published article it is most similar to; published articles never change story.
+- titles naming different tickers are reports on different companies;
+- publication dates known for both and more than ``story_max_days`` apart are other events;
+- briefs (``story_template_words`` words or fewer) whose titles give different figures
+  ("... prices fall 0.1 pct in February"), or alike in wording (cosine at least
+  ``story_template_cosine``) while each gives figures the other lacks, are reports made
+  from one template (a daily price, a monthly statistic, a bond issue, a company's
+  quarter): one story only when both dates are known and close. Longer articles with
+  other figures are a story followed up.
+
+A link depends on the two articles alone, never on what else was ingested, so the
+same files make the same links in one run or many.
 """
 
 from __future__ import annotations
@@ -17,80 +26,106 @@ from __future__ import annotations
 import polars as pl
 
 from newsflow.config import Settings
+from newsflow.dedup.facts import conflicts
 from newsflow.frames import is_in
+from newsflow.records import History
 from newsflow.stories.sparse import dot, pair_cosines, shared_quotes
 
 
-def _postings(batch: pl.DataFrame, history: pl.LazyFrame, *, key: str) -> pl.DataFrame:
-    """``key``, ``len``: rows per ``key`` value in the batch and the history together (history rows are
-    counted in the scan, never loaded)."""
-    counts = [batch.group_by(key).len(), history.group_by(key).len().collect(engine="streaming")]
-    return pl.concat(counts).group_by(key).agg(pl.col("len").sum())
+def _earlier_postings(rows: pl.DataFrame, published: pl.LazyFrame, order: pl.DataFrame, *, key: str) -> pl.DataFrame:
+    """Per row of ``rows`` (``article_id``, ``key``): the articles before it holding the same ``key`` value,
+    published ones (rows of ``published``, counted in the scan) and the batch's earlier ones. Added to the
+    frame as ``earlier``."""
+    counts = published.group_by(key).agg(published=pl.len()).collect(engine="streaming")
+    return (
+        rows.join(order, on="article_id")
+        .join(counts, on=key, how="left")
+        .with_columns(
+            earlier=pl.col("published").fill_null(0) + pl.col("order").rank("ordinal").over(key).cast(pl.Int64) - 1
+        )
+        .drop("order", "published")
+    )
 
 
 def links(
     vectors: pl.DataFrame,
     quotes: pl.DataFrame,
-    history_terms: pl.LazyFrame,
-    history_quotes: pl.LazyFrame,
+    history: History,
+    facts: pl.DataFrame,
+    order: pl.DataFrame,
     settings: Settings,
 ) -> pl.DataFrame:
-    """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` for every linked pair.
+    """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` for every linked pair whose ``other``
+    arrived before ``article_id``.
 
-    Each batch article is compared with the batch and with the published articles.
-    Candidates share heavy top terms (or quotations); their cosine is then computed over
-    the batch article's whole vector (a published article keeps only its top terms).
-    Proposing them costs at most ``story_candidate_terms * story_term_postings`` term
-    rows and quoted 6-grams times ``story_quote_postings`` rows per article, and at most
-    ``story_candidates`` + 1 + (quote-backed pairs) cosines: linear in the batch.
+    ``order``: ``article_id``, ``order`` of the batch (arrival); published articles came
+    before all of it. Everything an article's links depend on is the article and those
+    before it, so a batch finds the links that one batch per article would.
 
-    Published rows (``history_terms``, ``history_quotes``: lazy, usually Parquet scans)
-    are collected only where a batch article can use them: postings are counted in the
-    scan, and only rows of selective terms, non-stock quotes and candidate partners are
+    Candidates share heavy top terms (or quotations); then their cosine is computed and the
+    ``facts`` (``article_id``, ``numbers``, ``title_tickers``, ``published_date``) of the
+    batch and of its published partners may veto the link. Proposing them costs at most
+    ``story_candidate_terms * story_term_postings`` term rows and quoted 6-grams times
+    ``story_quote_postings`` rows per article, and at most ``story_candidates`` + 1 +
+    (quote-backed pairs) cosines: linear in the batch.
+
+    Published rows (``history``'s ``terms``, ``quotes`` and ``facts``: lazy, usually Parquet
+    scans) are collected only where a batch article can use them: postings are counted in
+    the scan, and only rows of selective terms, non-stock quotes and candidate partners are
     loaded. A late window of a large run would otherwise load most of the history.
     """
-    top = vectors.filter(pl.col("rank") <= settings.story_top_terms).select("article_id", "term", "weight", "rank")
+    history_terms, history_quotes = history["terms"], history["quotes"]
+    top = vectors.select("article_id", "term", "weight", "rank")
     history_top = history_terms.filter(is_in("term", top.get_column("term"))).select("article_id", "term", "weight")
-    postings = _postings(top, history_top, key="term")
-    # A term in very many articles' top terms proposes pairs quadratically and says little
-    # about one event; candidates come from the rarer ones (full cosines are computed below).
-    selective = postings.filter(pl.col("len") <= settings.story_term_postings).select("term")
-    pool_selective = pl.concat(
-        [
-            top.drop("rank").join(selective, on="term", how="semi"),
-            history_top.filter(is_in("term", selective.get_column("term"))).collect(engine="streaming"),
-        ]
+    # A term in the top terms of very many earlier articles proposes pairs quadratically and says
+    # little about one event; candidates come from the rarer ones (cosines are computed below).
+    selective = _earlier_postings(top, history_top, order, key="term").filter(
+        pl.col("earlier") <= settings.story_term_postings
     )
     # Only an article's heaviest selective terms propose: a pair reaching the cosine
     # threshold owes most of it to them, and each costs at most story_term_postings rows.
-    proposing = (
-        top.join(selective, on="term", how="semi")
-        .filter(pl.col("rank").rank("ordinal").over("article_id") <= settings.story_candidate_terms)
-        .drop("rank")
+    proposing = selective.filter(
+        pl.col("rank").rank("ordinal").over("article_id") <= settings.story_candidate_terms
+    ).select("article_id", "term", "weight")
+    wanted = proposing.get_column("term")
+    pool_selective = pl.concat(
+        [
+            top.drop("rank").filter(is_in("term", wanted)),
+            history_top.filter(is_in("term", wanted)).collect(engine="streaming"),
+        ]
     )
-    # Their dot product is a lower bound of the full cosine. On the synthetic corpus every
+    # Their dot product is a lower bound of the cosine. On the synthetic corpus every
     # strong link has it above a quarter of the threshold and is its article's best match
     # or nearly, so a few best pairs per article suffice. Quote-backed pairs come below.
-    rough = dot(proposing, pool_selective, min_cosine=settings.story_cosine / 4, per_article=settings.story_candidates)
+    rough = dot(
+        proposing,
+        pool_selective,
+        min_cosine=settings.story_cosine / 4,
+        per_article=settings.story_candidates,
+        order=order,
+    )
     history_quoted = history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash"))).select(quotes.columns)
-    quote_postings = _postings(quotes, history_quoted, key="quote_hash")
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
-    stock = quote_postings.filter(pl.col("len") > settings.story_quote_postings)
-    evidence = quotes.join(stock, on="quote_hash", how="anti")
+    evidence = (
+        _earlier_postings(quotes, history_quoted, order, key="quote_hash")
+        .filter(pl.col("earlier") <= settings.story_quote_postings)
+        .select(quotes.columns)
+    )
     history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash"))).collect(
         engine="streaming"
     )
     # No unique(): batch and published rows are each distinct, and a batch article is never published.
-    pool_evidence = pl.concat([evidence, history_evidence])
+    pool_evidence = pl.concat([quotes.filter(is_in("quote_hash", evidence.get_column("quote_hash"))), history_evidence])
     # A share is of all the grams an article quotes, not only those it shares with this batch;
     # partners come from the evidence pool only.
     quoting = history_quotes.join(history_evidence.select("article_id").unique().lazy(), on="article_id", how="semi")
-    quoted_grams = _postings(quotes, quoting, key="article_id").rename({"len": "grams"})
+    quoted_grams = pl.concat(
+        [quotes.group_by("article_id").len(), quoting.group_by("article_id").len().collect(engine="streaming")]
+    ).rename({"len": "grams"})
     # Each article keeps its story_candidates most-quoting partners: on the synthetic corpus
     # (a collage of BBC quotes) articles share enough quotes with dozens of others each, and a
-    # full cosine per pair cost more than all the rest. Stories are transitive, so a few
-    # partners per article still join a whole story.
+    # cosine per pair cost more than all the rest.
     # Pairs below the quote share cannot link by the quote rule; of those only an
     # article's most-quoted partner is kept, as it may still link by cosine: at 100,000
     # synthetic articles, 20 of 620 strong links had no other way to be found.
@@ -102,28 +137,16 @@ def links(
         min_share=settings.story_quote_share,
         per_article=1,
         most=settings.story_candidates,
+        order=order,
     )
-    quote_backed = pl.col("quote_share") >= settings.story_quote_share
-
-    def with_partners(own: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-        """``own`` vectors plus the published top terms of ``pairs``' partners."""
-        partners = history_terms.filter(is_in("article_id", pairs.get_column("other")))
-        return pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
-
-    # A full cosine costs the article's whole vector; the dot product of top terms sifts
-    # these partners first, at the floor of the rough one (on BBC links at cosine 0.61
-    # and 0.64 it is 0.19 and 0.20).
-    partners = shared.filter(~quote_backed).select("article_id", "other")
-    own_top = top.drop("rank")
-    likely = pair_cosines(partners, own_top, with_partners(own_top, partners)).filter(
-        pl.col("cosine") >= settings.story_cosine / 4
-    )
-    candidates = pl.concat(
-        [frame.select("article_id", "other") for frame in (rough, shared.filter(quote_backed), likely)]
-    ).unique()
-    full = vectors.select("article_id", "term", "weight")
-    cosine = pair_cosines(candidates, full, with_partners(full, candidates))
-    strong = pl.col("cosine") >= settings.story_cosine
+    candidates = pl.concat([frame.select("article_id", "other") for frame in (rough, shared)]).unique()
+    own = top.drop("rank")
+    partners = history_terms.filter(is_in("article_id", candidates.get_column("other")))
+    pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
+    partner_facts = history["facts"].filter(is_in("article_id", candidates.get_column("other")))
+    pool_facts = pl.concat([facts, partner_facts.select(facts.columns).collect(engine="streaming")])
+    cosine = vetoed(pair_cosines(candidates, own, pool), pool_facts, settings)
+    strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
     # The quotes a strong link shares are reported, though they did not decide it.
     unreported = cosine.filter(strong).join(shared, on=["article_id", "other"], how="anti")
     reported = shared_quotes(
@@ -141,7 +164,15 @@ def links(
         .filter(strong | quoted)
         .with_columns(
             rule=pl.when(strong)
-            .then(pl.format("tf-idf cosine {} >= {}", pl.col("cosine").round(3), pl.lit(settings.story_cosine)))
+            .then(
+                pl.format(
+                    "tf-idf cosine {} >= {} over {} shared top terms >= {}",
+                    pl.col("cosine").round(3),
+                    pl.lit(settings.story_cosine),
+                    pl.col("shared_terms"),
+                    pl.lit(settings.story_shared_terms),
+                )
+            )
             .otherwise(
                 pl.format(
                     "tf-idf cosine {} >= {} and {} shared quoted 6-grams ({}% of the fewer) >= {} ({}%)",
@@ -154,5 +185,27 @@ def links(
                 )
             )
         )
-        .drop("quote_share")
+        .drop("quote_share", "shared_terms")
+    )
+
+
+def vetoed(pairs: pl.DataFrame, facts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """``pairs`` (``article_id``, ``other``, ``cosine``, ...) less those the articles' ``facts`` veto (see the
+    module docstring). A pair with an article missing from ``facts`` is kept."""
+    own = facts.select("article_id", "numbers", "title_numbers", "title_tickers", "published_date", "word_count")
+    theirs = own.rename({name: f"{name}_other" for name in own.columns if name != "article_id"}).rename(
+        {"article_id": "other"}
+    )
+    days = (pl.col("published_date") - pl.col("published_date_other")).dt.total_days().abs()
+    close = (days <= settings.story_max_days).fill_null(False)
+    far = (days > settings.story_max_days).fill_null(False)
+    brief = pl.min_horizontal("word_count", "word_count_other") <= settings.story_template_words
+    alike = (pl.col("cosine") >= settings.story_template_cosine) & conflicts("numbers")
+    template = brief & (alike | conflicts("title_numbers"))
+    veto = conflicts("title_tickers").fill_null(False) | far | (template.fill_null(False) & ~close)
+    return (
+        pairs.join(own, on="article_id", how="left")
+        .join(theirs, on="other", how="left")
+        .filter(~veto)
+        .select(pairs.columns)
     )

@@ -80,13 +80,34 @@ def pairs_sharing(
         )
 
 
-def dot(left: pl.DataFrame, right: pl.DataFrame, *, min_cosine: float, per_article: int) -> pl.DataFrame:
+def earlier_only(pairs: pl.DataFrame, order: pl.DataFrame | None) -> pl.DataFrame:
+    """``pairs`` whose ``other`` arrived before ``article_id`` (``order``: ``article_id``, ``order`` of the
+    batch; an article missing from it is published, before all of them); all of them when ``order`` is None."""
+    if order is None:
+        return pairs
+    return (
+        pairs.join(order, on="article_id")
+        .join(order.rename({"article_id": "other", "order": "order_other"}), on="other", how="left")
+        .filter(pl.col("order_other").is_null() | (pl.col("order_other") < pl.col("order")))
+        .drop("order", "order_other")
+    )
+
+
+def dot(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    *,
+    min_cosine: float,
+    per_article: int,
+    order: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
-    article reaching ``min_cosine`` (ties to the smaller ``other``)."""
+    article reaching ``min_cosine`` (ties to the smaller ``other``), among the articles before it when
+    ``order`` is given (``earlier_only``)."""
     parts = [
-        pairs.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
-            pl.int_range(pl.len()).over("article_id") < per_article
-        )
+        earlier_only(pairs, order)
+        .sort(["article_id", "cosine", "other"], descending=[False, True, False])
+        .filter(pl.int_range(pl.len()).over("article_id") < per_article)
         for pairs in pairs_sharing(left, right, key="term", weight="weight", name="cosine", at_least=min_cosine)
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
@@ -101,16 +122,19 @@ def shared_quotes(
     min_share: float,
     per_article: int = 0,
     most: int | None = None,
+    order: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` for pairs sharing at least ``min_shared``
     quote hashes, that many being at least ``min_share`` of the fewer-quoting article's ``grams`` (``quoted``):
     the ``most`` sharing such partners of each article (all: None), and its ``per_article`` most sharing
-    partners whatever their share. Ties go to the smaller ``other``.
+    partners whatever their share, among the articles before it when ``order`` is given (``earlier_only``).
+    Ties go to the smaller ``other``.
     """
     backed = pl.col("quote_share") >= min_share
     within = pl.lit(True) if most is None else backed.cum_sum().over("article_id") <= most
     parts = [
-        pairs.with_columns(pl.col("shared_quotes").cast(pl.Int32))
+        earlier_only(pairs, order)
+        .with_columns(pl.col("shared_quotes").cast(pl.Int32))
         .join(quoted, on="article_id")
         .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
         .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
@@ -125,10 +149,10 @@ def shared_quotes(
 
 
 def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``other``, ``cosine`` of each pair: ``article_id``'s whole vector against ``other``'s
-    (in ``pool``)."""
+    """``article_id``, ``other``, ``cosine`` and ``shared_terms`` (terms in both) of each pair: ``article_id``'s
+    vector against ``other``'s (in ``pool``)."""
     if pairs.is_empty():
-        return pl.DataFrame(schema=_PAIR_COSINE)
+        return pl.DataFrame(schema=_PAIR_COSINE_TERMS)
     terms = _index(vectors.get_column("term"))
     mine = _index(pairs.get_column("article_id"))
     theirs = _index(pairs.get_column("other")).rename({"other": "article_id"})
@@ -140,13 +164,20 @@ def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame)
         .sort("r", "c")
     )
     rows, columns = indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy()
-    cosines = []
+    cosines, shared = [], []
     # A row of products per pair: the article's whole vector, so chunks bound memory.
     for start, stop in _row_chunks(np.diff(a.indptr)[rows]):
-        products = a[rows[start:stop]].multiply(b[columns[start:stop]])
+        products = a[rows[start:stop]].multiply(b[columns[start:stop]]).tocsr()
         cosines.append(np.asarray(products.sum(axis=1)).ravel().round(_COSINE_DIGITS))
-    return indexed.select("article_id", "other", cosine=pl.Series(np.concatenate(cosines)))
+        shared.append(np.diff(products.indptr))
+    return indexed.select(
+        "article_id",
+        "other",
+        cosine=pl.Series(np.concatenate(cosines)),
+        shared_terms=pl.Series(np.concatenate(shared), dtype=pl.Int32),
+    )
 
 
 _PAIR_COSINE = {"article_id": pl.String, "other": pl.String, "cosine": pl.Float64}
+_PAIR_COSINE_TERMS = {**_PAIR_COSINE, "shared_terms": pl.Int32}
 _PAIR_QUOTES = {"article_id": pl.String, "other": pl.String, "shared_quotes": pl.Int32, "quote_share": pl.Float64}

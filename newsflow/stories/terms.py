@@ -1,13 +1,15 @@
-"""Story evidence from paragraphs: content-word counts, TF-IDF vectors and quoted word 6-grams."""
+"""Story evidence from paragraphs: content-word counts, TF-IDF vectors (reference IDF) and quoted word 6-grams."""
 
 from __future__ import annotations
 
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
+from newsflow.dedup.facts import fact_lists
 from newsflow.frames import word_ngrams
+from newsflow.stories.reference import reference_idf
 from newsflow.transform.normalize import canonical_form
-from newsflow.transform.roles import compared, in_body
+from newsflow.transform.roles import in_body
 
 # Function words and reporting verbs: frequent everywhere, evidence of nothing.
 STOPWORDS = frozenset(
@@ -25,16 +27,19 @@ _QUOTE = r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{20,1000})[\"\u201c\u20
 _QUOTE_WORDS = 6
 
 
-def term_counts(paragraphs: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``term``, ``tf``: content words of the non-boilerplate canonical body."""
+def term_counts(paragraphs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``language``, ``term``, ``tf``: content words of the body (boilerplate included: whether a
+    paragraph is boilerplate depends on what was published before it). ``languages``: ``article_id``,
+    ``language``."""
     return (
         paragraphs.lazy()
-        .filter(compared())
+        .filter(in_body())
         .select("article_id", term=pl.col("canonical").str.extract_all(r"\p{L}[\p{L}']{2,}"))
         .explode("term")
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
         .group_by("article_id", "term")
         .agg(tf=pl.len().cast(pl.Int32))
+        .join(languages.lazy().select("article_id", "language"), on="article_id", how="left")
         # Streaming: otherwise a whole window's words are held at once, a row each.
         .collect(engine="streaming")
     )
@@ -59,22 +64,44 @@ def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def tfidf(counts: pl.DataFrame, document_frequency: pl.DataFrame, documents: int) -> pl.DataFrame:
-    """``article_id``, ``term``, ``weight``, ``rank``: L2-normalized TF-IDF vectors, heaviest term ranked 1.
+def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
+    """``article_id``, ``term``, ``weight``, ``rank``: the ``top`` heaviest terms of each article (heaviest ranked
+    1) as an L2-normalized TF-IDF vector.
 
-    ``document_frequency``: ``term``, ``df`` (summed over rows); smoothed IDF as scikit-learn.
+    The IDF is the word's rarity in its language (``reference``), squared: a story is told
+    in its rare words (names, places, the thing that happened), and squaring lets them
+    outweigh the many topic words two reports of one beat share. A vector is a function of
+    its article alone, so a pair's cosine does not depend on batching.
     """
-    idf = ((1 + documents) / (1 + pl.col("df"))).log() + 1
-    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * idf
+    idf = reference_idf(counts.select("term", "language"))
+    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * pl.col("idf") ** 2
     return (
-        counts.join(document_frequency.group_by("term").agg(pl.col("df").sum()), on="term", how="left")
-        .with_columns(pl.col("df").fill_null(0))
+        counts.with_columns(idf=idf)
         .with_columns(weight=weight)
         # A fixed row order, whatever order the multithreaded group-by produced: the
         # norm's float sum then comes out the same on every run, and ties in weight
         # (equal counts are common) are broken by term at the top-terms cut.
         .sort(["article_id", "weight", "term"], descending=[False, True, False])
-        .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
         .with_columns(rank=(pl.int_range(pl.len()).over("article_id") + 1).cast(pl.UInt32))
+        .filter(pl.col("rank") <= top)
+        .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
         .select("article_id", "term", "weight", "rank")
+    )
+
+
+def story_facts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``numbers``, ``title_numbers``, ``title_tickers``, ``published_date`` and ``word_count``
+    of each article (``articles``: ``article_id``, ``headline``, ``published``, ``word_count``)."""
+    bodies = paragraphs.lazy().filter(in_body()).group_by("article_id").agg(display=pl.col("text").str.join("\n"))
+    facts = fact_lists(pl.col("display").fill_null(""), pl.col("headline"))
+    return (
+        articles.lazy()
+        .join(bodies, on="article_id", how="left")
+        .select(
+            "article_id",
+            *(facts[name].alias(name) for name in ("numbers", "title_numbers", "title_tickers")),
+            published_date="published",
+            word_count="word_count",
+        )
+        .collect()
     )

@@ -22,6 +22,7 @@ _POLARS_TYPES: dict[pa.DataType, pl.DataType] = {
     pa.uint8(): pl.UInt8(),
     pa.uint64(): pl.UInt64(),
     pa.large_list(pa.uint64()): pl.List(pl.UInt64),
+    pa.large_list(STRING): pl.List(pl.String),
 }
 """The Polars type of each Arrow type the schemas use. ``pl.from_arrow`` would do, but it imports
 pandas, which a run with nothing new has no other use for."""

@@ -56,7 +56,7 @@ class Table:
 
 _DECLARED = (
     Table("articles", "curated", ("article_id",), history=True),
-    Table("paragraphs", "curated", ("article_id", "position")),
+    Table("paragraphs", "curated", ("article_id", "position"), history=True),
     Table("duplicates", "curated", ("source_path",)),
     Table("quarantine", "curated", ("source_path",)),
     Table("files", "curated", ("source_path",)),
@@ -65,7 +65,7 @@ _DECLARED = (
     Table("bands", "state", ("article_id", "band"), history=True),
     Table("paragraph_counts", "state", ("paragraph_hash",), history=True),
     Table("terms", "state", ("article_id", "term"), history=True),
-    Table("term_counts", "state", ("term",), history=True),
+    Table("facts", "state", ("article_id",), history=True),
     Table("quotes", "state", ("article_id", "quote_hash"), history=True),
     Table("story_links", "state", ("article_id", "other")),
     Table("runs", "log", ("run_id", "step", "metric"), partition="started_date"),

@@ -191,6 +191,12 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
             _KEY,
             _field("shingles", pa.int32(), "Distinct shingles of the article."),
             _field("signature", pa.large_list(pa.uint64()), "MinHash signature."),
+            _field(
+                "body_hash",
+                pa.uint64(),
+                "Hash of the canonical body (null when empty): finds re-transmissions.",
+                nullable=True,
+            ),
             _INGESTED_AT,
         ],
         metadata={"description": "MinHash signatures of curated articles (near-duplicate state)."},
@@ -210,9 +216,16 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
         [_KEY, _field("term", STRING, "Content word."), _field("weight", pa.float64(), "Normalized TF-IDF weight.")],
         metadata={"description": "Top TF-IDF terms of curated articles (story state)."},
     ),
-    "term_counts": pa.schema(
-        [_field("term", STRING, "Content word."), _field("df", pa.int32(), "Articles of one run containing it.")],
-        metadata={"description": "Per-run document frequencies, for IDF."},
+    "facts": pa.schema(
+        [
+            _KEY,
+            _field("numbers", pa.large_list(STRING), "Figures of the headline and body, as written."),
+            _field("title_tickers", pa.large_list(STRING), "Tickers in the headline, like <PSM>."),
+            _field("title_numbers", pa.large_list(STRING), "Figures of the headline."),
+            _field("published_date", DATE, "As in articles.published.", nullable=True),
+            _field("word_count", pa.int32(), "As in articles.word_count."),
+        ],
+        metadata={"description": "Facts that veto a story link (periodic reports, other companies)."},
     ),
     "quotes": pa.schema(
         [_KEY, _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram.")],

@@ -100,12 +100,13 @@ def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.Monkey
             "article_id": [f"a{i}" for i in range(7) for _ in range(2)],
             "position": [p for _ in range(7) for p in range(2)],
             "canonical": [" ".join(words[i : i + 8 + p]) for i in range(7) for p in range(2)],
-            "is_boilerplate": [False] * 14,
             "role": ["body"] * 14,
         }
-    )
-    whole = dedup.batch_signatures(paragraphs, Settings())
+    ).with_columns(text=pl.col("canonical"))
+    articles = pl.DataFrame({"article_id": [f"a{i}" for i in range(7)], "headline": [f"Headline {i}" for i in range(7)]})
+    texts = dedup.compared_texts(articles, paragraphs)
+    whole = dedup.batch_signatures(texts, Settings())
     monkeypatch.setattr(dedup, "_SIGNATURE_ARTICLES", 2)
-    chunked = dedup.batch_signatures(paragraphs, Settings())
+    chunked = dedup.batch_signatures(texts, Settings())
     for one, other in zip(whole, chunked, strict=True):
         assert_frame_equal(one.sort(one.columns[:2]), other.sort(other.columns[:2]))

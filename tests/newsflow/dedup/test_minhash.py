@@ -44,10 +44,3 @@ def test_bands_find_candidates_across_new_and_indexed() -> None:
 def test_band_keys_refuse_signatures_of_another_shape() -> None:
     with pytest.raises(ValueError, match="bands x rows"):
         minhash.band_keys(sigs(a="a b c d e f"), bands=10, rows=8)
-
-
-def test_components_are_transitive() -> None:
-    pairs = pl.DataFrame({"key": ["a", "b", "x"], "other": ["b", "c", "y"]})
-    groups = minhash.components(pl.Series(["a", "b", "c", "x", "y", "z"]), pairs)
-    by_key = dict(groups.iter_rows())
-    assert by_key["a"] == by_key["b"] == by_key["c"] != by_key["x"] == by_key["y"] != by_key["z"]

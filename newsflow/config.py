@@ -83,7 +83,7 @@ class Settings:
     near_duplicate_containment: float = 0.9
     """... or the share of one article's shingles inside the other's (a copy with a paragraph cut) ..."""
 
-    near_duplicate_min_jaccard: float = 0.5
+    near_duplicate_min_jaccard: float = 0.4
     """... provided their Jaccard is at least this (a brief is not a copy of the long piece quoting it)."""
 
     near_duplicate_short_shingles: int = 50

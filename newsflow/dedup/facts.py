@@ -15,9 +15,10 @@ NUMBER = r"\d+(?:[.,:/]\d+)*"
 """A figure as written: "1,500", "3.5", "9/11", "10:30" (a date's day counts as a figure too)."""
 TICKER = r"<([\p{Lu}\d][\p{Lu}\d.&-]{0,11})>"
 """A wire-style ticker in angle brackets, "<PSM>", "<BP.L>"."""
-_NAME = r"[^\s.!?:;\"\u201c\u2018(\[-]\s+(\p{Lu}[\p{Ll}\p{M}'\u2019-]*\p{Ll}|\p{Lu}{2,})"
-"""A capitalised word (or an acronym) that does not open a sentence: what is left of a name once the word
-before it is known not to end one."""
+_NAME = r"^[\"\u201c\u2018(]?(\p{Lu}[\p{Ll}\p{M}'\u2019-]*\p{Ll}|\p{Lu}{2,})"
+"""A capitalised word, or an acronym (group 1)."""
+_OPENS = r"[.!?:;\"\u201c\u2018(\[]$"
+"""A word ending so makes the next one open a sentence (or a quote): capitalised whatever it is."""
 
 
 def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
@@ -30,11 +31,13 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
     cased = headline.str.contains(r"\p{Ll}")
     both = pl.concat_str([headline, pl.lit("\n"), text])
     named = pl.when(cased).then(both).otherwise(text)
+    # Lines start sentences too; the marker keeps the word after a line break from counting.
+    words = named.str.replace_all(r"\n", " . ").str.replace_all(r"\s+", " ").str.strip_chars().str.split(" ")
+    word = pl.element()
     names = (
-        named.str.extract_all(_NAME)
-        .list.eval(
-            pl.element()
-            .str.extract(r"(\p{L}[\p{L}\p{M}'\u2019-]*)$", 1)
+        words.list.eval(
+            word.filter(word.str.contains(_NAME) & ~word.shift(1).str.contains(_OPENS).fill_null(True))
+            .str.extract(_NAME, 1)
             .str.to_lowercase()
             .str.split("")
             .list.sort()
@@ -43,7 +46,6 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
         .list.unique()
         .list.sort()
     )
-
     def tickers(of: pl.Expr) -> pl.Expr:
         return of.str.extract_all(TICKER).list.eval(pl.element().str.strip_chars("<>")).list.unique().list.sort()
 

@@ -103,7 +103,9 @@ def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.Monkey
             "role": ["body"] * 14,
         }
     ).with_columns(text=pl.col("canonical"))
-    articles = pl.DataFrame({"article_id": [f"a{i}" for i in range(7)], "headline": [f"Headline {i}" for i in range(7)]})
+    articles = pl.DataFrame(
+        {"article_id": [f"a{i}" for i in range(7)], "headline": [f"Headline {i}" for i in range(7)]}
+    )
     texts = dedup.compared_texts(articles, paragraphs)
     whole = dedup.batch_signatures(texts, Settings())
     monkeypatch.setattr(dedup, "_SIGNATURE_ARTICLES", 2)

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from newsflow.config import Settings
+from newsflow.records import History
 from newsflow.stories import assign, links, sparse, terms
+from newsflow.tables.registry import HISTORY
 
 
 def paragraphs(**bodies: str) -> pl.DataFrame:
@@ -24,6 +26,48 @@ def paragraphs(**bodies: str) -> pl.DataFrame:
     )
 
 
+def articles(frame: pl.DataFrame, **headlines: str) -> pl.DataFrame:
+    """One English article per ``frame`` article, headlined as given (else "Report")."""
+    ids = frame.get_column("article_id").unique(maintain_order=True)
+    return pl.DataFrame(
+        {
+            "article_id": ids,
+            "headline": [headlines.get(i, "Report") for i in ids],
+            "language": ["en"] * ids.len(),
+            "published": pl.Series([None] * ids.len(), dtype=pl.Date),
+            "word_count": pl.Series([100] * ids.len(), dtype=pl.Int32),
+        }
+    )
+
+
+def vectors_of(frame: pl.DataFrame, config: Settings | None = None) -> pl.DataFrame:
+    top = (config or Settings()).story_top_terms
+    return terms.tfidf(terms.term_counts(frame, articles(frame)), top=top)
+
+
+def history(**frames: pl.DataFrame) -> History:
+    empty = History.empty()
+    return History({name: frames[name].lazy() if name in frames else empty[name] for name in HISTORY})
+
+
+def arrival(ids: list[str]) -> pl.DataFrame:
+    frame = pl.DataFrame({"article_id": sorted(ids)}, schema={"article_id": pl.String})
+    return frame.with_row_index("order", offset=1).cast({"order": pl.Int64})
+
+
+def link(frame: pl.DataFrame, config: Settings, *, published: History | None = None, **headlines: str) -> pl.DataFrame:
+    """Links of the articles of ``frame`` (arriving in id order) to those before them."""
+    batch = articles(frame, **headlines)
+    return links.links(
+        vectors_of(frame, config),
+        terms.quote_grams(frame),
+        published or history(),
+        terms.story_facts(batch, frame),
+        arrival(batch.get_column("article_id").to_list()),
+        config,
+    )
+
+
 def test_quotes_are_shingled_from_quotation_marks_only() -> None:
     grams = terms.quote_grams(
         paragraphs(a='He said "we will not back down on this matter at all" today.', b="No quotes here at all.")
@@ -32,11 +76,21 @@ def test_quotes_are_shingled_from_quotation_marks_only() -> None:
     assert grams.height == 10 - 6 + 1  # ten quoted words
 
 
-def test_tfidf_vectors_are_unit_length() -> None:
-    counts = terms.term_counts(paragraphs(a="cartels military mexico mexico", b="football match goal"))
-    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), 2)
-    norms = vectors.group_by("article_id").agg((pl.col("weight") ** 2).sum().sqrt())
+def test_tfidf_vectors_are_unit_length_and_keep_the_top_terms() -> None:
+    frame = paragraphs(a="cartels military mexico mexico", b="football match goal")
+    vectors = vectors_of(frame, Settings(story_top_terms=2))
+    norms = vectors.group_by("article_id").agg((pl.col("weight") ** 2).sum().sqrt(), pl.len())
     assert all(abs(n - 1) < 1e-9 for n in norms.get_column("weight"))
+    assert norms.get_column("len").to_list() == [2, 2]
+    # Rarer in English weighs more: "cartels" over "military", whatever else was ingested.
+    top = vectors.filter(pl.col("article_id") == "a").sort("rank").get_column("term").to_list()
+    assert top[0] in ("cartels", "mexico") and "military" not in top
+
+
+def test_a_vector_does_not_depend_on_the_other_articles() -> None:
+    alone = vectors_of(paragraphs(a="harbour ferry strike ferry"))
+    together = vectors_of(paragraphs(a="harbour ferry strike ferry", b="ferry ferry ferry harbour"))
+    assert_frame_equal(alone, together.filter(pl.col("article_id") == "a"))
 
 
 def test_shared_quote_links_moderately_similar_articles_but_topic_words_alone_do_not() -> None:
@@ -46,38 +100,31 @@ def test_shared_quote_links_moderately_similar_articles_but_topic_words_alone_do
         b=f"Mexico president dismissed military plans against cartels. {quote}",
         c="Mexico president discussed cartels and tariffs with trade partners.",
     )
-    counts, quotes = terms.term_counts(bodies), terms.quote_grams(bodies)
-    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), 3)
-    empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
-    linked = links.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), Settings())
-    pairs = {tuple(sorted(p)) for p in linked.select("article_id", "other").iter_rows()}
-    assert pairs == {("a", "b")}
-    batch = pl.DataFrame({"article_id": ["a", "b", "c"], "word_count": [10, 12, 9], "source_path": ["a", "b", "c"]})
-    assigned = dict(
-        assign.assign(batch, linked, pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})).iter_rows()
-    )
-    assert assigned["a"] == assigned["b"] != assigned["c"]
+    linked = link(bodies, Settings())
+    assert {tuple(sorted(p)) for p in linked.select("article_id", "other").iter_rows()} == {("a", "b")}
+    batch = pl.DataFrame({"article_id": ["a", "b", "c"], "source_path": ["a", "b", "c"]})
+    assigned = dict(assign.assign(batch, linked, pl.Series([], dtype=pl.String)).iter_rows())
+    assert assigned == {"a": "a", "b": "a", "c": "c"}
 
 
 EMPTY_TERMS = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
 
 
-def linked_pairs(bodies: pl.DataFrame, config: Settings) -> set[tuple[str, str]]:
-    counts, quotes = terms.term_counts(bodies), terms.quote_grams(bodies)
-    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), bodies.height)
-    linked = links.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config)
-    return {(a, o) for a, o in linked.select("article_id", "other").iter_rows() if a < o}
+def linked_pairs(bodies: pl.DataFrame, config: Settings, **headlines: str) -> set[tuple[str, str]]:
+    return {tuple(sorted(p)) for p in link(bodies, config, **headlines).select("article_id", "other").iter_rows()}  # type: ignore[misc]
 
 
-def test_a_quote_in_more_articles_than_the_cap_is_no_evidence() -> None:
+def test_a_quote_in_more_earlier_articles_than_the_cap_is_no_evidence() -> None:
     quote = '"The United States is not going to come to Mexico with the military," she said.'
     bodies = paragraphs(
         a=f"Sheinbaum rejected intervention over cartels. {quote}",
         b=f"Mexico president dismissed military plans against cartels. {quote}",
+        c=f"Washington officials answered the Mexican president. {quote}",
     )
-    assert linked_pairs(bodies, Settings()) == {("a", "b")}
-    # Two articles quote it: over a cap of one, it is a stock phrase, and topic words alone do not link.
-    assert linked_pairs(bodies, Settings(story_quote_postings=1)) == set()
+    quotes_only = Settings(story_shared_terms=50)  # no link by cosine alone
+    assert linked_pairs(bodies, quotes_only) == {("a", "b"), ("a", "c"), ("b", "c")}
+    # c is the third to quote it: two earlier articles are over a cap of one, so for c it is a stock phrase.
+    assert linked_pairs(bodies, quotes_only.replace(story_quote_postings=1)) == {("a", "b")}
 
 
 def test_only_the_heaviest_terms_propose_candidates() -> None:
@@ -86,10 +133,20 @@ def test_only_the_heaviest_terms_propose_candidates() -> None:
         b="glacier glacier glacier ferry strike",
         c="orchestra violin concert",
     )
-    # Cosine 0.21: "ferry" and "strike" are shared, but each article's heaviest term is its own.
-    config = Settings(story_cosine=0.2)
+    config = Settings(story_cosine=0.01, story_shared_terms=1)
     assert linked_pairs(bodies, config) == {("a", "b")}
     assert linked_pairs(bodies, config.replace(story_candidate_terms=1)) == set()
+
+
+def test_facts_veto_links_between_different_reports() -> None:
+    brief = "Qtly div {} cts vs {} cts prior, pay April 15, record March 30. The board met in Rochester today."
+    bodies = paragraphs(a=brief.format(10, 10), b=brief.format(12, 12), c=brief.format(10, 10))
+    config = Settings(story_shared_terms=1)
+    # Template briefs that each give figures the other lacks are periodic reports, not one story.
+    assert linked_pairs(bodies, config) == {("a", "c")}
+    # Titles naming different tickers are reports on two companies, however alike the text.
+    titled = {"a": "PENNWALT <PSM> SETS DIVIDEND", "c": "PEP BOYS <PBY> SETS DIVIDEND"}
+    assert linked_pairs(bodies, config, **titled) == set()
 
 
 def test_rough_pairs_keep_the_best_per_article_ties_to_the_smaller_id() -> None:
@@ -100,13 +157,12 @@ def test_rough_pairs_keep_the_best_per_article_ties_to_the_smaller_id() -> None:
     assert sparse.dot(left, right, min_cosine=0.1, per_article=5).get_column("other").sort().to_list() == ["c", "d"]
 
 
-def test_new_article_joins_the_published_story() -> None:
-    linked = pl.DataFrame(
-        {"article_id": ["new"], "other": ["old"], "cosine": [0.9], "shared_quotes": [0], "rule": ["r"]}
-    )
-    batch = pl.DataFrame({"article_id": ["new"], "word_count": [5], "source_path": ["n"]})
-    history = pl.DataFrame({"article_id": ["old"], "story_id": ["S1"]})
-    assert assign.assign(batch, linked, history).rows() == [("new", "S1")]
+def test_new_article_joins_the_published_story_of_the_closest_founder() -> None:
+    linked = pl.DataFrame({"article_id": ["new", "new"], "other": ["old", "older"], "cosine": [0.9, 0.5]})
+    batch = pl.DataFrame({"article_id": ["new"], "source_path": ["n"]})
+    assert assign.assign(batch, linked, pl.Series(["old", "older"])).rows() == [("new", "old")]
+    # A published article that joined another's story founds nothing: "new" founds its own.
+    assert assign.assign(batch, linked.head(1), pl.Series([], dtype=pl.String)).rows() == [("new", "new")]
 
 
 WORDS = [
@@ -135,15 +191,10 @@ WORDS = [
 def test_links_in_small_chunks_equal_links_in_one(bodies: list[list[str]], products: int) -> None:
     """Chunking the sparse pair products (to bound memory) changes no link and no cosine."""
     frame = paragraphs(**{f"a{i:02d}": " ".join(words) for i, words in enumerate(bodies)})
-    counts, quotes = terms.term_counts(frame), terms.quote_grams(frame)
-    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), len(bodies))
-    empty_terms = pl.DataFrame(schema={"article_id": pl.String, "term": pl.String, "weight": pl.Float64})
-    config = Settings(story_cosine=0.3)
+    config = Settings(story_cosine=0.3, story_shared_terms=1)
 
     def linked() -> pl.DataFrame:
-        return links.links(vectors, quotes, empty_terms.lazy(), quotes.head(0).lazy(), config).sort(
-            "article_id", "other"
-        )
+        return link(frame, config).sort("article_id", "other")
 
     whole = linked()
     with pytest.MonkeyPatch.context() as patch:
@@ -214,10 +265,10 @@ def test_sparse_pair_cosines_equal_a_join_and_group_by(
     expected = pairs.join(
         left.join(right.rename({"article_id": "other", "weight": "weight_other"}), on="term")
         .group_by("article_id", "other")
-        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum().round(9)),
+        .agg(cosine=(pl.col("weight") * pl.col("weight_other")).sum().round(9), shared_terms=pl.len().cast(pl.Int32)),
         on=["article_id", "other"],
         how="left",
-    ).with_columns(pl.col("cosine").fill_null(0.0))
+    ).with_columns(pl.col("cosine").fill_null(0.0), pl.col("shared_terms").fill_null(0))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sparse, "_PRODUCTS", products)
         found = sparse.pair_cosines(pairs, left, right)
@@ -236,7 +287,7 @@ QUOTES = [
 
 @settings(max_examples=40, deadline=None)
 @example(  # a share of all a02's grams is 1/3, of the grams it shares with the batch 1
-    articles=[
+    texts=[
         (["cartel"] * 3, []),
         (["cartel"] * 3, []),
         (["cartel"] * 3, [QUOTES[0], QUOTES[1], QUOTES[3]]),
@@ -256,16 +307,15 @@ QUOTES = [
     st.integers(min_value=1, max_value=11),
 )
 def test_links_to_published_articles_equal_links_within_one_batch(
-    articles: list[tuple[list[str], list[str]]], published: int
+    texts: list[tuple[list[str], list[str]]], published: int
 ) -> None:
-    """Whether a partner was published by an earlier run or arrives in the same batch changes no link:
-    term postings, stock quotes and quote shares count the published rows as well."""
-    frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(articles)})
-    counts, quotes = terms.term_counts(frame), terms.quote_grams(frame)
-    vectors = terms.tfidf(counts, counts.group_by("term").agg(df=pl.len()), frame.height)
-    # No caps: every pair within reach is a candidate from either end.
+    """Whether an earlier article was published by an earlier run or arrives earlier in the same batch changes
+    no link: term postings, stock quotes and quote shares count the published rows as well."""
+    frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(texts)})
+    # No caps but the postings: every pair within reach is a candidate.
     config = Settings(
         story_cosine=0.3,
+        story_shared_terms=1,
         story_quote_cosine=0.1,
         story_candidates=100,
         story_candidate_terms=100,
@@ -274,14 +324,16 @@ def test_links_to_published_articles_equal_links_within_one_batch(
     old = pl.col("article_id") < f"a{published:02d}"
 
     def pairs(linked: pl.DataFrame) -> set[tuple[str, str, float, int]]:
-        return {(min(a, o), max(a, o), round(c, 6), q) for a, o, c, q, _ in linked.iter_rows()}
+        return {(a, o, round(c, 6), q) for a, o, c, q, _ in linked.iter_rows()}
 
-    whole = pairs(links.links(vectors, quotes, EMPTY_TERMS.lazy(), quotes.head(0).lazy(), config))
-    history_terms = vectors.filter(old & (pl.col("rank") <= config.story_top_terms)).drop("rank")
-    new = links.links(
-        vectors.filter(~old), quotes.filter(~old), history_terms.lazy(), quotes.filter(old).lazy(), config
+    whole = pairs(link(frame, config))
+    before = history(
+        terms=vectors_of(frame.filter(old), config).drop("rank"),
+        quotes=terms.quote_grams(frame.filter(old)),
+        facts=terms.story_facts(articles(frame.filter(old)), frame.filter(old)),
     )
-    assert pairs(new) == {pair for pair in whole if pair[1] >= f"a{published:02d}"}
+    new = pairs(link(frame.filter(~old), config, published=before))
+    assert new == {pair for pair in whole if pair[0] >= f"a{published:02d}"}
 
 
 @settings(max_examples=50, deadline=None)
@@ -293,7 +345,7 @@ def test_links_to_published_articles_equal_links_within_one_batch(
 def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
     rows: list[tuple[str, int, int]],
 ) -> None:
-    articles = pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "story_id": [story for story, _, _ in rows],
             "article_id": [f"a{i:02d}" for i in range(len(rows))],
@@ -303,7 +355,7 @@ def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
         }
     )
     expected = (
-        articles.sort(["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False])
+        frame.sort(["story_id", "ingested_at", "word_count", "article_id"], descending=[False, False, True, False])
         .group_by("story_id", maintain_order=True)
         .agg(
             article_count=pl.len().cast(pl.Int32),
@@ -313,4 +365,4 @@ def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
             last_seen=pl.col("ingested_at").max(),
         )
     )
-    assert_frame_equal(assign.summarize(articles.lazy()), expected)
+    assert_frame_equal(assign.summarize(frame.lazy()), expected)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import polars as pl
+
+from newsflow.config import Settings
+from newsflow.dedup import near
+from newsflow.dedup.facts import fact_lists, first_conflict
+
+LONG = (
+    "The council voted on Tuesday to close the old bridge over the river for repairs that will take most of "
+    "the summer. Engineers found cracks in two of the supports during an inspection last month, and the "
+    "mayor said the town could not wait for the autumn budget. Shops near the bridge fear a loss of trade "
+    "while traffic is sent through the industrial estate instead. A ferry will run every half hour from "
+    "the quay for people on foot, and buses will add stops on the ring road. The work is paid for by a "
+    "grant that the county agreed in the spring after a long campaign by residents."
+)
+
+
+def texts(**articles: tuple[str, list[str]]) -> pl.DataFrame:
+    """``compared_texts`` of articles given as (headline, body paragraphs)."""
+    heads = pl.DataFrame({"article_id": list(articles), "headline": [h for h, _ in articles.values()]})
+    rows = [(key, position, "body", text) for key, (_, body) in articles.items() for position, text in enumerate(body)]
+    paragraphs = pl.DataFrame(rows, schema=["article_id", "position", "role", "text"], orient="row")
+    return near.compared_texts(heads, paragraphs)
+
+
+def copies(frame: pl.DataFrame, *pairs: tuple[str, str], same_body: bool = False) -> dict[tuple[str, str], str]:
+    candidates = pl.DataFrame(pairs, schema=["key", "other"], orient="row").with_columns(same_body=pl.lit(same_body))
+    verified = near.verify(candidates, frame, Settings())
+    return {(k, o): rule for k, o, _, rule in verified.iter_rows() if k < o}
+
+
+def test_facts_of_a_brief() -> None:
+    frame = pl.DataFrame(
+        {
+            "headline": ["PENNWALT CORP <PSM> SETS QUARTERLY"],
+            "text": ["Qtly div 55 cts vs 55 cts prior.\nPay April 1 to Shareholders of the Pennwalt Corp."],
+        }
+    )
+    facts = frame.select(**fact_lists(pl.col("text"), pl.col("headline"))).row(0, named=True)
+    assert facts["numbers"] == ["1", "55"]
+    assert facts["tickers"] == facts["title_tickers"] == ["PSM"]
+    # Names from the body (not the capitalised title), as sorted letters: a swapped pair of letters is one name.
+    assert facts["names"] == sorted(["adeehhlorrss", "aelnnptw", "copr", "ailpr"])
+
+
+def test_conflict_needs_a_fact_on_each_side() -> None:
+    pairs = pl.DataFrame(
+        {"numbers": [["10"], ["10", "12"], ["10"]], "numbers_other": [["12"], ["10"], ["10"]]},
+        schema={"numbers": pl.List(pl.String), "numbers_other": pl.List(pl.String)},
+    )
+    for name in ("tickers", "title_tickers", "names"):
+        pairs = pairs.with_columns(
+            pl.lit([], pl.List(pl.String)).alias(name), pl.lit([], pl.List(pl.String)).alias(f"{name}_other")
+        )
+    # Other figures on both sides: two reports. Figures on one side only: a copy with a part cut.
+    assert pairs.select(first_conflict()).to_series().to_list() == ["numbers", None, None]
+
+
+def test_a_copy_with_a_paragraph_cut_is_a_copy_and_other_figures_veto_it() -> None:
+    extra = "The bridge first opened in 1884 and was widened in 1962."
+    frame = texts(
+        a=("Bridge to close for repairs", [LONG, extra]),
+        b=("Bridge to close for repairs", [LONG]),
+        c=("Bridge to close for repairs", [LONG, extra.replace("1962", "1963")]),
+    )
+    found = copies(frame, ("a", "b"), ("a", "c"))
+    assert list(found) == [("a", "b")]
+    assert found[("a", "b")].startswith("shingle Jaccard 0.91 >= 0.75")
+
+
+def test_short_texts_need_near_identity_and_template_briefs_are_not_copies() -> None:
+    frame = texts(
+        a=("ROCHESTER GAS <RGS> SETS PAYOUT", ["Qtly div 10 cts vs 10 cts prior", "Pay April 15", "Record March 30"]),
+        b=("PEP BOYS <PBY> SETS PAYOUT", ["Qtly div 10 cts vs 10 cts prior", "Pay April 15", "Record March 30"]),
+        c=("ROCHESTER GAS <RGS> SETS PAYOUT", ["Qtly div 12 cts vs 12 cts prior", "Pay April 15", "Record March 30"]),
+        d=(
+            "ROCHESTER GAS <RGS> DECLARES DIVIDEND",
+            ["Qtly div 10 cts vs 10 cts prior", "Pay April 15", "Record March 30"],
+        ),
+    )
+    assert copies(frame, ("a", "b"), ("a", "c"), ("a", "d")) == {}
+    # The same body under another title naming the same company is a re-transmission.
+    retransmitted = copies(frame, ("a", "b"), ("a", "d"), same_body=True)
+    assert list(retransmitted) == [("a", "d")]
+    assert retransmitted[("a", "d")].startswith("same body")
+
+
+def test_an_article_whose_body_is_all_boilerplate_is_still_compared() -> None:
+    frame = texts(a=("Notice", ["Markets closed for the holiday."]), b=("Notice", ["Markets closed for the holiday."]))
+    assert frame.get_column("text").to_list() == ["notice markets closed for the holiday"] * 2

@@ -83,3 +83,31 @@ def test_explain_exact_duplicate_and_quarantine(tmp_path: Path) -> None:
     assert "reason: empty" in explain_text(output, "zz-empty.txt")
     with pytest.raises(LookupError):
         explain_text(output, "missing.txt")
+
+
+def _outcomes(output: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    stories = rows(output, "articles", "select source_path, article_id, story_id from t order by source_path")
+    copies = rows(output, "duplicates", "select source_path, duplicate_of, kind, rule from t order by source_path")
+    return stories, copies
+
+
+def test_bbc_gives_the_same_duplicates_and_stories_in_one_run_in_windows_and_in_ten_runs(
+    bbc: Path, tmp_path: Path
+) -> None:
+    """Files arriving in path order: one run, one run in windows of 200 files, and ten consecutive runs
+    each adding the next tenth of the files make the same duplicates and stories, ids included."""
+    ingest(source=str(bbc), output=str(tmp_path / "one"))
+    once = _outcomes(tmp_path / "one")
+    assert len({story for _, _, story in once[0]}) < len(once[0])  # some stories have several articles
+    ingest(source=str(bbc), output=str(tmp_path / "windows"), settings={"window_files": 200})
+    assert _outcomes(tmp_path / "windows") == once
+
+    files = sorted(path.relative_to(bbc).as_posix() for path in bbc.rglob("*.txt"))
+    landing = tmp_path / "landing"
+    tenth = -(-len(files) // 10)
+    for start in range(0, len(files), tenth):
+        for name in files[start : start + tenth]:
+            (landing / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(bbc / name, landing / name)
+        ingest(source=str(landing), output=str(tmp_path / "ten"))
+    assert _outcomes(tmp_path / "ten") == once

@@ -46,6 +46,7 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
         .list.unique()
         .list.sort()
     )
+
     def tickers(of: pl.Expr) -> pl.Expr:
         return of.str.extract_all(TICKER).list.eval(pl.element().str.strip_chars("<>")).list.unique().list.sort()
 

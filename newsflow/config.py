@@ -86,9 +86,12 @@ class Settings:
     near_duplicate_min_jaccard: float = 0.4
     """... provided their Jaccard is at least this (a brief is not a copy of the long piece quoting it)."""
 
-    near_duplicate_word_jaccard: float = 0.9
-    """... or the Jaccard of their sets of words is at least this (a copy edited for style) ...
-    (all three only with no conflicting number, ticker or name, and not for short texts)."""
+    near_duplicate_bigram_jaccard: float = 0.8
+    """... or the Jaccard of their word pairs is at least this (a copy edited for style) ..."""
+
+    near_duplicate_bigram_containment: float = 0.95
+    """... or this share of the shorter's word pairs, and ``near_duplicate_threshold`` of its shingles, are in
+    the longer (a copy edited and cut); all only with no conflicting number, ticker or name."""
 
     near_duplicate_short_shingles: int = 50
     """A pair whose shorter text has fewer shingles than this (about 55 words) is short: one changed word is a
@@ -195,7 +198,8 @@ class Settings:
             "near_duplicate_containment",
             "near_duplicate_min_jaccard",
             "near_duplicate_short_threshold",
-            "near_duplicate_word_jaccard",
+            "near_duplicate_bigram_jaccard",
+            "near_duplicate_bigram_containment",
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")

@@ -15,7 +15,7 @@ NUMBER = r"\d+(?:[.,:/]\d+)*"
 """A figure as written: "1,500", "3.5", "9/11", "10:30" (a date's day counts as a figure too)."""
 TICKER = r"<([\p{Lu}\d][\p{Lu}\d.&-]{0,11})>"
 """A wire-style ticker in angle brackets, "<PSM>", "<BP.L>"."""
-_NAME = r"^[\"\u201c\u2018(]?(\p{Lu}[\p{Ll}\p{M}'\u2019-]*\p{Ll}|\p{Lu}{2,})"
+_NAME = r"^[\"\u201c\u2018(<]?(\p{Lu}[\p{Ll}\p{M}'\u2019]*\p{Ll}|\p{Lu}{2,})"
 """A capitalised word, or an acronym (group 1)."""
 _OPENS = r"[.!?:;\"\u201c\u2018(\[]$"
 """A word ending so makes the next one open a sentence (or a quote): capitalised whatever it is."""
@@ -32,12 +32,16 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
     both = pl.concat_str([headline, pl.lit("\n"), text])
     named = pl.when(cased).then(both).otherwise(text)
     # Lines start sentences too; the marker keeps the word after a line break from counting.
-    words = named.str.replace_all(r"\n", " . ").str.replace_all(r"\s+", " ").str.strip_chars().str.split(" ")
+    # Dashes split words, as in the canonical form the other article's words are compared in.
+    spaced = named.str.replace_all(r"\p{Pd}", " ").str.replace_all(r"\n", " . ")
+    words = spaced.str.replace_all(r"\s+", " ").str.strip_chars().str.split(" ")
     word = pl.element()
     names = (
         words.list.eval(
             word.filter(word.str.contains(_NAME) & ~word.shift(1).str.contains(_OPENS).fill_null(True))
-            .str.extract(_NAME, 1)
+            # The whole word as the canonical text has it ("NBC's" is "nbcs"): the form the other
+            # article's words are compared in.
+            .str.replace_all(r"[^\p{L}\p{N}]", "")
             .str.to_lowercase()
             .str.split("")
             .list.sort()
@@ -69,9 +73,23 @@ def conflicts(kind: str) -> pl.Expr:
     return (mine.list.set_difference(theirs).list.len() > 0) & (theirs.list.set_difference(mine).list.len() > 0)
 
 
-def first_conflict() -> pl.Expr:
-    """The first kind of fact (``FACTS``) on which a pair conflicts, else null."""
+def first_conflict(kinds: tuple[str, ...] = FACTS) -> pl.Expr:
+    """The first of ``kinds`` of fact on which a pair conflicts, else null."""
     expr: pl.Expr = pl.lit(None, pl.String)
-    for kind in reversed(FACTS):
+    for kind in reversed(kinds):
         expr = pl.when(conflicts(kind)).then(pl.lit(kind)).otherwise(expr)
     return expr
+
+
+def letters(words: pl.Expr) -> pl.Expr:
+    """Each word of a list as its letters and digits in sorted order, the form ``names`` are kept in."""
+    return words.list.eval(pl.element().str.replace_all(r"[^\p{L}\p{N}]", "").str.split("").list.sort().list.join(""))
+
+
+def names_conflict() -> pl.Expr:
+    """Each article of a pair names someone (``names``) whose name appears nowhere in the other's words
+    (``word_letters``, ``word_letters_other``): a name merely capitalised, bracketed or moved in one copy is
+    no conflict."""
+    mine = pl.col("names").list.set_difference(pl.col("word_letters_other")).list.len() > 0
+    theirs = pl.col("names_other").list.set_difference(pl.col("word_letters")).list.len() > 0
+    return mine & theirs

@@ -9,11 +9,15 @@ shingles (exact sets, not the MinHash estimate that proposed it):
 
 - Jaccard >= ``near_duplicate_threshold``; or Jaccard >= ``near_duplicate_min_jaccard``
   and one is ``near_duplicate_containment`` inside the other (a paragraph cut); or the
-  same words (``near_duplicate_word_jaccard``) in other shingles (a copy edited for style:
-  each changed word breaks five shingles); or the bodies are the same under another
-  headline (a re-transmission);
+  same word pairs (``near_duplicate_bigram_jaccard``: a copy edited for style, where each
+  changed word breaks five shingles but two word pairs); or the shorter's word pairs
+  almost all in the longer (``near_duplicate_bigram_containment``) and its shingles at the
+  threshold (a copy edited and cut); or the bodies are the same under another headline
+  (a re-transmission). Word pairs keep word order: the same words reordered (a rewrite
+  by another outlet) share few;
 - a short text (fewer than ``near_duplicate_short_shingles`` shingles) needs Jaccard
-  >= ``near_duplicate_short_threshold``: a brief differing in one word is half different;
+  >= ``near_duplicate_short_threshold``, or every word of one in the other: a brief
+  differing in one word ("two billion", "1.5 billion") is half different;
 - and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks
   is two reports, however alike their wording.
 
@@ -31,7 +35,7 @@ from polars_hash import NonCryptographicHashingNameSpace
 from newsflow.anchors import anchor_in_arrival_order
 from newsflow.config import Settings
 from newsflow.dedup import minhash
-from newsflow.dedup.facts import FACTS, fact_lists, first_conflict
+from newsflow.dedup.facts import FACTS, fact_lists, first_conflict, letters, names_conflict
 from newsflow.frames import is_in
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
@@ -41,6 +45,9 @@ from newsflow.transform.roles import in_body
 
 _SIGNATURE_ARTICLES = 4_000
 """Articles shingled at once: an article makes a row per shingle, so this bounds the memory of shingling."""
+
+_LISTED = tuple(kind for kind in FACTS if kind != "names")
+"""Facts compared as listed; names are compared with every word of the other text (``names_conflict``)."""
 
 _ESTIMATE_MARGIN = 0.1
 """Candidates whose MinHash estimate is this far below the lowest Jaccard a rule accepts are not verified:
@@ -91,14 +98,10 @@ def batch_signatures(texts: pl.DataFrame, settings: Settings) -> tuple[pl.DataFr
 
 def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl.DataFrame:
     """``pairs`` with ``jaccard``, ``containment`` and ``shortest`` (the smaller size) of their exact
-    word-shingle sets, and ``word_jaccard`` of their sets of words (``texts``: ``key``, ``text`` of both
-    ends)."""
+    ``words``-shingle sets (``texts``: ``key``, ``text`` of both ends)."""
     keys = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
     shingles = minhash.shingle_hashes(texts.filter(is_in("key", keys)).lazy().select("key", "text"), words=words)
     sizes = shingles.group_by("key").agg(size=pl.len())
-    vocabulary = (
-        texts.filter(is_in("key", keys)).lazy().select("key", words=pl.col("text").str.split(" ").list.unique())
-    )
     shared = (
         pairs.lazy()
         .select("key", "other")
@@ -119,21 +122,38 @@ def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl
             shortest=pl.min_horizontal("size", "size_other"),
         )
         .drop("shared", "size", "size_other")
-        .join(vocabulary, on="key")
+        .collect()
+    )
+
+
+def word_overlap(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with ``word_containment`` (the share of the smaller set of words inside the other) and each
+    end's words as ``word_letters`` / ``word_letters_other`` (``facts.letters``)."""
+    keys = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
+    vocabulary = texts.filter(is_in("key", keys)).select("key", words=pl.col("text").str.split(" ").list.unique())
+    mine, theirs = pl.col("words"), pl.col("words_other")
+    return (
+        pairs.join(vocabulary, on="key")
         .join(vocabulary.rename({"key": "other", "words": "words_other"}), on="other")
         .with_columns(
-            word_jaccard=pl.col("words").list.set_intersection("words_other").list.len()
-            / pl.col("words").list.set_union("words_other").list.len()
+            word_containment=mine.list.set_intersection(theirs).list.len()
+            / pl.min_horizontal(mine.list.len(), theirs.list.len()),
+            word_letters=letters(mine),
+            word_letters_other=letters(theirs),
         )
         .drop("words", "words_other")
-        .collect()
     )
 
 
 def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """``key``, ``other``, ``jaccard``, ``rule`` of the ``pairs`` (``key``, ``other``, ``same_body``) that are
     copies (see the module docstring); both directions of each."""
-    measured = exact_overlap(pairs, texts, words=settings.shingle_words)
+    bigrams = exact_overlap(pairs, texts, words=2).select(
+        "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
+    )
+    measured = word_overlap(exact_overlap(pairs, texts, words=settings.shingle_words), texts).join(
+        bigrams, on=["key", "other"]
+    )
     facts = texts.select("key", *FACTS)
     threshold, short_threshold = settings.near_duplicate_threshold, settings.near_duplicate_short_threshold
     short = pl.col("shortest") < settings.near_duplicate_short_shingles
@@ -145,6 +165,8 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
         .then(pl.format("same body under another headline (shingle Jaccard {})", pl.col("jaccard").round(3)))
         .when(short & (pl.col("jaccard") >= short_threshold))
         .then(pl.format("short texts, shingle Jaccard {} >= {}", pl.col("jaccard").round(3), pl.lit(short_threshold)))
+        .when(short & (pl.col("word_containment") == 1.0))
+        .then(pl.format("short texts, every word of one in the other (shingle Jaccard {})", pl.col("jaccard").round(3)))
         .when(short)
         .then(None)
         .when(pl.col("jaccard") >= threshold)
@@ -159,13 +181,26 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
                 pl.lit(settings.near_duplicate_min_jaccard),
             )
         )
-        .when(pl.col("word_jaccard") >= settings.near_duplicate_word_jaccard)
+        .when(pl.col("bigram_jaccard") >= settings.near_duplicate_bigram_jaccard)
         .then(
             pl.format(
-                "reworded: word Jaccard {} >= {} (shingle Jaccard {})",
-                pl.col("word_jaccard").round(3),
-                pl.lit(settings.near_duplicate_word_jaccard),
+                "edited: word-pair Jaccard {} >= {} (shingle Jaccard {})",
+                pl.col("bigram_jaccard").round(3),
+                pl.lit(settings.near_duplicate_bigram_jaccard),
                 pl.col("jaccard").round(3),
+            )
+        )
+        .when(
+            (pl.col("bigram_containment") >= settings.near_duplicate_bigram_containment)
+            & (pl.col("containment") >= threshold)
+        )
+        .then(
+            pl.format(
+                "edited and cut: {} of the shorter's word pairs and {} of its shingles in the longer (>= {}, >= {})",
+                pl.col("bigram_containment").round(3),
+                pl.col("containment").round(3),
+                pl.lit(settings.near_duplicate_bigram_containment),
+                pl.lit(threshold),
             )
         )
     )
@@ -174,7 +209,7 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
         .filter(pl.col("rule").is_not_null())
         .join(facts, on="key")
         .join(facts.rename({"key": "other", **{name: f"{name}_other" for name in FACTS}}), on="other")
-        .filter(first_conflict().is_null())
+        .filter(first_conflict(_LISTED).is_null() & ~names_conflict())
         .select(
             "key",
             "other",

@@ -16,8 +16,8 @@ shingles (exact sets, not the MinHash estimate that proposed it):
   (a re-transmission). Word pairs keep word order: the same words reordered (a rewrite
   by another outlet) share few;
 - a short text (fewer than ``near_duplicate_short_shingles`` shingles) needs Jaccard
-  >= ``near_duplicate_short_threshold``, or every word of one in the other: a brief
-  differing in one word ("two billion", "1.5 billion") is half different;
+  >= ``near_duplicate_short_threshold``: a brief differing in one word ("two billion",
+  "1.5 billion"; "Franklin Insured", "Franklin High-Yield Insured") is half different;
 - and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks
   is two reports, however alike their wording.
 
@@ -126,9 +126,9 @@ def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl
     )
 
 
-def word_overlap(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
-    """``pairs`` with ``word_containment`` (the share of the smaller set of words inside the other) and each
-    end's words as ``word_letters`` / ``word_letters_other`` (``facts.letters``)."""
+def with_words(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with each end's distinct words as ``word_letters`` / ``word_letters_other`` (``facts.letters``):
+    what a name of the other end is looked up in."""
     keys = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
     vocabulary = texts.filter(is_in("key", keys)).select("key", words=pl.col("text").str.split(" ").list.unique())
     mine, theirs = pl.col("words"), pl.col("words_other")
@@ -136,8 +136,6 @@ def word_overlap(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
         pairs.join(vocabulary, on="key")
         .join(vocabulary.rename({"key": "other", "words": "words_other"}), on="other")
         .with_columns(
-            word_containment=mine.list.set_intersection(theirs).list.len()
-            / pl.min_horizontal(mine.list.len(), theirs.list.len()),
             word_letters=letters(mine),
             word_letters_other=letters(theirs),
         )
@@ -151,7 +149,7 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
     bigrams = exact_overlap(pairs, texts, words=2).select(
         "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
     )
-    measured = word_overlap(exact_overlap(pairs, texts, words=settings.shingle_words), texts).join(
+    measured = with_words(exact_overlap(pairs, texts, words=settings.shingle_words), texts).join(
         bigrams, on=["key", "other"]
     )
     facts = texts.select("key", *FACTS)
@@ -165,8 +163,6 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
         .then(pl.format("same body under another headline (shingle Jaccard {})", pl.col("jaccard").round(3)))
         .when(short & (pl.col("jaccard") >= short_threshold))
         .then(pl.format("short texts, shingle Jaccard {} >= {}", pl.col("jaccard").round(3), pl.lit(short_threshold)))
-        .when(short & (pl.col("word_containment") == 1.0))
-        .then(pl.format("short texts, every word of one in the other (shingle Jaccard {})", pl.col("jaccard").round(3)))
         .when(short)
         .then(None)
         .when(pl.col("jaccard") >= threshold)

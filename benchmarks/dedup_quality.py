@@ -6,6 +6,11 @@
 2. Scores duplicates per file and pairwise, recall per case, and stories pairwise and by ARI.
 3. Runs ``newsflow run`` on the BBC corpus itself: near-duplicate groups beyond the byte-identical
    copies (with a sample to check by eye), stories mixing BBC categories, and step times.
+4. story-chains (hand-coded "same story" pairs): pairwise precision, recall and F1 of ``story_id``.
+5. Reuters: the ticker check (near verdicts between titles with disjoint <TICKER> sets), exact
+   re-transmissions (an identical body under another title, unless the titles carry disjoint tickers)
+   caught, the near pairs and multi-article stories labelled by eye (``labels/``), stories of briefs
+   from different companies, the story size distribution and the largest stories.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import csv
 import hashlib
 import itertools
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -154,17 +160,151 @@ def score_bbc(corpus: Path, output: Path) -> None:
     print(f"  stories with more than one article: {multi.height}; mixing categories: {mixed.height}")
 
 
+def final_article(output: Path) -> dict[str, str]:
+    """Each ingested file's curated article: its own, or the one it duplicates."""
+    articles, duplicates = table(output, "articles"), table(output, "duplicates")
+    found = dict(articles.select("source_path", "article_id").iter_rows())
+    found.update(dict(duplicates.select("source_path", "duplicate_of").iter_rows()))
+    return found
+
+
+def story_of(output: Path) -> dict[str, str]:
+    """Each ingested file's ``story_id`` (a duplicate: its article's)."""
+    articles = table(output, "articles")
+    by_id = dict(articles.select("article_id", "story_id").iter_rows())
+    return {path: by_id[article] for path, article in final_article(output).items() if article in by_id}
+
+
+def score_story_chains(corpus: Path, output: Path) -> None:
+    report = run_newsflow(corpus, output)
+    stories = story_of(output)
+    counts: Counter[tuple[bool, bool]] = Counter()
+    for line in (corpus / "pairs.jsonl").read_text().splitlines():
+        pair = json.loads(line)
+        a, b = stories.get(pair["file1"]), stories.get(pair["file2"])
+        together = a is not None and a == b
+        counts[(together, pair["relation"] == 1)] += 1
+    tp, fp, fn = counts[(True, True)], counts[(True, False)], counts[(False, True)]
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    print(
+        f"\nstory-chains: {report['curated']} curated, {report['stories']} stories; same-story pairs precision "
+        f"{p:.3f}, recall {r:.3f}, F1 {2 * p * r / max(p + r, 1e-9):.3f} ({tp} right, {fp} wrong, {fn} missed)"
+    )
+
+
+_TICKER = re.compile(r"<([^<>]+)>")
+LABELS = Path(__file__).resolve().parent / "labels"
+
+
+def _titles(corpus: Path) -> dict[str, tuple[str, str]]:
+    """Each file's (title, whitespace-normalised body), as the wire wrote them."""
+    found = {}
+    for path in sorted(corpus.glob("*.txt")):
+        title, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n")
+        found[path.name] = (title.strip(), " ".join(body.split()))
+    return found
+
+
+def _disjoint_tickers(one: str, other: str) -> bool:
+    mine, theirs = set(_TICKER.findall(one)), set(_TICKER.findall(other))
+    return bool(mine and theirs and not mine & theirs)
+
+
+def score_reuters(corpus: Path, output: Path) -> None:
+    report = run_newsflow(corpus, output)
+    texts, article = _titles(corpus), final_article(output)
+    duplicates = table(output, "duplicates")
+    articles = table(output, "articles")
+    path_of = dict(articles.select("article_id", "source_path").iter_rows())
+    near = duplicates.filter(pl.col("kind") == "near")
+    wrong = [
+        (path, path_of[kept])
+        for path, kept in near.select("source_path", "duplicate_of").iter_rows()
+        if _disjoint_tickers(texts[path][0], texts[path_of[kept]][0])
+    ]
+    print(
+        f"\nReuters: {report['files_seen']} files, {report['curated']} curated, duplicates "
+        f"{report['duplicates_by_kind']}, {report['stories']} stories; step seconds {_step_seconds(report)}"
+    )
+    print(f"  ticker check: {len(wrong)} of {near.height} near verdicts join titles with disjoint tickers {wrong[:5]}")
+    by_body: dict[str, list[str]] = defaultdict(list)
+    for path, (_, body) in texts.items():
+        if body:
+            by_body[body].append(path)
+    expected = [
+        (a, b)
+        for paths in by_body.values()
+        for a, b in itertools.combinations(paths, 2)
+        if not _disjoint_tickers(texts[a][0], texts[b][0])
+    ]
+    missed = [(a, b) for a, b in expected if article.get(a) is None or article.get(a) != article.get(b)]
+    print(f"  exact re-transmissions (same body): {len(expected) - len(missed)} of {len(expected)} caught {missed[:5]}")
+
+    labelled = list(csv.DictReader((LABELS / "reuters_near_pairs.csv").open()))
+    outcome: Counter[tuple[bool, bool]] = Counter()
+    misses = []
+    for row in labelled:
+        copy = article.get(row["file"]) is not None and article.get(row["file"]) == article.get(row["other"])
+        outcome[(copy, row["label"] == "copy")] += 1
+        if copy != (row["label"] == "copy"):
+            misses.append(f"{row['file']}/{row['other']} ({row['label']}: {row['note']})")
+    right = outcome[(True, True)] + outcome[(False, False)]
+    print(
+        f"  labelled near pairs: {right} of {len(labelled)} right; verdicts {outcome[(True, True)]} right, "
+        f"{outcome[(True, False)]} wrong; copies missed {outcome[(False, True)]}"
+    )
+    for line in misses:
+        print(f"    {line}")
+
+    stories = story_of(output)
+    together: Counter[tuple[bool, bool]] = Counter()
+    for row in csv.DictReader((LABELS / "reuters_stories.csv").open()):
+        files = row["files"].split()
+        same = len({stories.get(f) for f in files}) == 1
+        together[(row["one_event"] == "1", same)] += 1
+    print(
+        f"  labelled stories: of {together[(True, True)] + together[(True, False)]} one-event stories "
+        f"{together[(True, True)]} still one story; of {together[(False, True)] + together[(False, False)]} that "
+        f"joined different events {together[(False, True)]} still joined"
+    )
+    titled: dict[str, list[str]] = defaultdict(list)
+    for story, path in articles.select("story_id", "source_path").iter_rows():
+        titled[story].append(texts[path][0])
+    apart = sum(
+        any(_disjoint_tickers(a, b) for a, b in itertools.combinations(titles, 2)) for titles in titled.values()
+    )
+    print(f"  stories with two titles naming disjoint tickers (different companies): {apart}")
+    sizes = articles.group_by("story_id").len()
+    distribution = dict(
+        sizes.select(size=pl.col("len").cut([1, 2, 5, 10], labels=["1", "2", "3-5", "6-10", ">10"]))
+        .group_by("size")
+        .len()
+        .iter_rows()
+    )
+    print(f"  story sizes: {distribution}")
+    largest = table(output, "stories").sort("article_count", descending=True).head(5)
+    for count, headline in largest.select("article_count", "headline").iter_rows():
+        print(f"    {count:3d}  {headline}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared/corpora/bbc")
     parser.add_argument("--originals", type=int, default=400)
     parser.add_argument("--keep", type=Path, help="keep the generated set and outputs here")
+    shared = Path(__file__).resolve().parents[2] / "shared/corpora"
+    parser.add_argument("--story-chains", type=Path, default=shared / "story-chains")
+    parser.add_argument("--reuters", type=Path, default=shared / "reuters")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         generate(args.corpus, folder / "set", originals=args.originals)
         score_evalset(folder / "set")
         score_bbc(args.corpus, folder / "bbc-out")
+        if args.story_chains.is_dir():
+            score_story_chains(args.story_chains, folder / "story-chains-out")
+        if args.reuters.is_dir():
+            score_reuters(args.reuters, folder / "reuters-out")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,9 @@ class Settings:
     story_template_words: int = 200
     """... a brief being an article (the shorter of the two) of at most this many words."""
 
+    story_brief_cosine: float = 0.5
+    """A pair with a brief links only at this cosine or above: a brief is mostly the vocabulary of its beat."""
+
     story_max_days: int = 7
     """Articles whose publication dates are both known and further apart than this are other events."""
 
@@ -195,6 +198,7 @@ class Settings:
             "story_quote_share",
             "story_quote_cosine",
             "story_template_cosine",
+            "story_brief_cosine",
             "near_duplicate_containment",
             "near_duplicate_min_jaccard",
             "near_duplicate_short_threshold",

@@ -42,6 +42,7 @@ from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 from newsflow.transform.normalize import canonical_form
 from newsflow.transform.roles import in_body
+from newsflow.transform.words import segmented
 
 _SIGNATURE_ARTICLES = 4_000
 """Articles shingled at once: an article makes a row per shingle, so this bounds the memory of shingling."""
@@ -67,7 +68,7 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataF
         .agg(body=canonical_form(pl.col("text")).str.join(" "), display=pl.col("text").str.join("\n"))
     )
     body = pl.col("body").fill_null("")
-    return (
+    texts = (
         articles.lazy()
         .select("article_id", "headline")
         .join(bodies, on="article_id", how="left")
@@ -79,6 +80,7 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataF
         )
         .collect()
     )
+    return segmented(texts, "text")
 
 
 def batch_signatures(texts: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -10,7 +10,9 @@ copy when they rewrite a story. Whatever the wording, facts veto a link:
 
 - titles naming different tickers are reports on different companies;
 - publication dates known for both and more than ``story_max_days`` apart are other events;
-- briefs (``story_template_words`` words or fewer) whose titles give different figures
+- a brief (``story_template_words`` words or fewer) is mostly the vocabulary of its beat:
+  it links only at ``story_brief_cosine``;
+- briefs whose titles give different figures
   ("... prices fall 0.1 pct in February"), or alike in wording (cosine at least
   ``story_template_cosine``) while each gives figures the other lacks, are reports made
   from one template (a daily price, a monthly statistic, a bond issue, a company's
@@ -202,7 +204,11 @@ def vetoed(pairs: pl.DataFrame, facts: pl.DataFrame, settings: Settings) -> pl.D
     brief = pl.min_horizontal("word_count", "word_count_other") <= settings.story_template_words
     alike = (pl.col("cosine") >= settings.story_template_cosine) & conflicts("numbers")
     template = brief & (alike | conflicts("title_numbers"))
-    veto = conflicts("title_tickers").fill_null(False) | far | (template.fill_null(False) & ~close)
+    # A brief is mostly the vocabulary of its beat ("shares", "company", "quarter"): its links need more.
+    thin = brief & (pl.col("cosine") < settings.story_brief_cosine)
+    veto = (
+        conflicts("title_tickers").fill_null(False) | far | (template.fill_null(False) & ~close) | thin.fill_null(False)
+    )
     return (
         pairs.join(own, on="article_id", how="left")
         .join(theirs, on="other", how="left")

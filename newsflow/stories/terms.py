@@ -10,6 +10,7 @@ from newsflow.frames import word_ngrams
 from newsflow.stories.reference import reference_idf
 from newsflow.transform.normalize import canonical_form
 from newsflow.transform.roles import in_body
+from newsflow.transform.words import UNSPACED, segmented
 
 # Function words and reporting verbs: frequent everywhere, evidence of nothing.
 STOPWORDS = frozenset(
@@ -23,6 +24,9 @@ STOPWORDS = frozenset(
         "said says say told added according mr mrs ms year years new one two three"
     ).split()
 )
+_TERM = rf"\p{{L}}[\p{{L}}']{{2,}}|{UNSPACED}{{2,}}"
+"""A content word: three letters or more, or two characters of a script written without spaces (most
+Chinese words are two characters)."""
 _QUOTE = r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{20,1000})[\"\u201c\u201d\u201e]"
 _QUOTE_WORDS = 6
 
@@ -31,10 +35,10 @@ def term_counts(paragraphs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFra
     """``article_id``, ``language``, ``term``, ``tf``: content words of the body (boilerplate included: whether a
     paragraph is boilerplate depends on what was published before it). ``languages``: ``article_id``,
     ``language``."""
+    body = segmented(paragraphs.filter(in_body()).select("article_id", "canonical"), "canonical")
     return (
-        paragraphs.lazy()
-        .filter(in_body())
-        .select("article_id", term=pl.col("canonical").str.extract_all(r"\p{L}[\p{L}']{2,}"))
+        body.lazy()
+        .select("article_id", term=pl.col("canonical").str.extract_all(_TERM))
         .explode("term")
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
         .group_by("article_id", "term")

@@ -89,3 +89,21 @@ def test_short_texts_need_near_identity_and_template_briefs_are_not_copies() -> 
 def test_an_article_whose_body_is_all_boilerplate_is_still_compared() -> None:
     frame = texts(a=("Notice", ["Markets closed for the holiday."]), b=("Notice", ["Markets closed for the holiday."]))
     assert frame.get_column("text").to_list() == ["notice markets closed for the holiday"] * 2
+
+
+CHINESE = (
+    "市议会周二投票决定关闭河上的老桥进行维修，工程将持续整个夏天。工程师上个月检查时发现两根支柱出现裂缝，"
+    "市长表示全镇不能等到秋季预算。桥附近的商店担心交通改道工业区后生意会受影响。码头每半小时开出一班渡轮供行人使用，"
+    "公交车将在环路上增加站点。这项工程由县政府在春季批准的拨款支付，此前居民进行了长期的争取。"
+)
+
+
+def test_chinese_is_compared_in_words() -> None:
+    cut = CHINESE.rsplit("。", 2)[0] + "。"
+    frame = texts(
+        a=("老桥关闭维修", [CHINESE]),
+        b=("老桥关闭维修", [cut]),
+        c=("新学校开学", ["新学校周一开学，学生们在操场上举行了开学典礼，校长表示学校将增加科学课程。"]),
+    )
+    assert len(frame.filter(pl.col("key") == "a").get_column("text").item().split()) > 60
+    assert list(copies(frame, ("a", "b"), ("a", "c"))) == [("a", "b")]

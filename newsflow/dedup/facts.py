@@ -15,6 +15,9 @@ NUMBER = r"\d+(?:[.,:/]\d+)*"
 """A figure as written: "1,500", "3.5", "9/11", "10:30" (a date's day counts as a figure too)."""
 TICKER = r"<([\p{Lu}\d][\p{Lu}\d.&-]{0,11})>"
 """A wire-style ticker in angle brackets, "<PSM>", "<BP.L>"."""
+TITLE_TICKER = r"<([^<>\n]{1,80})>"
+"""... and in a title also a company named in angle brackets, "<FRANKLIN UTILITIES FUND>": the subject. (In a
+body, copies bracket names inconsistently.)"""
 _NAME = r"^[\"\u201c\u2018(]?(\p{Lu}[\p{Ll}\p{M}'\u2019]*\p{Ll}|\p{Lu}{2,})"
 """A capitalised word, or an acronym (group 1)."""
 _OPENS = r"[.!?:;\"\u201c\u2018(\[]$"
@@ -51,15 +54,15 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
         .list.sort()
     )
 
-    def tickers(of: pl.Expr) -> pl.Expr:
-        return of.str.extract_all(TICKER).list.eval(pl.element().str.strip_chars("<>")).list.unique().list.sort()
+    def tickers(of: pl.Expr, pattern: str = TICKER) -> pl.Expr:
+        return of.str.extract_all(pattern).list.eval(pl.element().str.strip_chars("<>")).list.unique().list.sort()
 
     return {
         "numbers": both.str.extract_all(NUMBER).list.unique().list.sort(),
         "title_numbers": headline.str.extract_all(NUMBER).list.unique().list.sort(),
         "tickers": tickers(both),
         # A body may name the other company (a correction, an acquisition); the title names the subject.
-        "title_tickers": tickers(headline),
+        "title_tickers": tickers(headline, TITLE_TICKER),
         "names": names,
     }
 

@@ -148,8 +148,6 @@ def test_facts_veto_links_between_different_reports() -> None:
     # Titles naming different tickers are reports on two companies, however alike the text.
     titled = {"a": "PENNWALT <PSM> SETS DIVIDEND", "c": "PEP BOYS <PBY> SETS DIVIDEND"}
     assert linked_pairs(bodies, config, **titled) == set()
-    # A brief links only at the brief cosine.
-    assert linked_pairs(bodies, config.replace(story_brief_cosine=1.0)) == set()
 
 
 def test_rough_pairs_keep_the_best_per_article_ties_to_the_smaller_id() -> None:
@@ -369,3 +367,21 @@ def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
         )
     )
     assert_frame_equal(assign.summarize(frame.lazy()), expected)
+
+
+def test_a_brief_links_only_at_the_brief_cosine() -> None:
+    pairs = pl.DataFrame({"article_id": ["a", "a"], "other": ["b", "c"], "cosine": [0.4, 0.6]})
+    empty = pl.Series([[]] * 3, dtype=pl.List(pl.String))
+    facts = pl.DataFrame(
+        {
+            "article_id": ["a", "b", "c"],
+            "numbers": empty,
+            "title_numbers": empty,
+            "title_tickers": empty,
+            "published_date": pl.Series([None] * 3, dtype=pl.Date),
+            "word_count": [60, 500, 500],
+        }
+    )
+    kept = links.vetoed(pairs, facts, Settings(story_brief_cosine=0.5))
+    assert kept.get_column("other").to_list() == ["c"]
+    assert links.vetoed(pairs, facts.with_columns(word_count=pl.lit(500)), Settings()).height == 2

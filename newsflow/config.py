@@ -107,7 +107,8 @@ class Settings:
     """Highest TF-IDF terms kept per article to compare stories."""
 
     story_term_postings: int = 100
-    """Terms among the top terms of more articles than this propose no story candidates."""
+    """Terms among the top terms of more earlier articles than this are the vocabulary of a beat: they propose
+    no story candidates and count in no cosine."""
 
     story_candidate_terms: int = 15
     """Heaviest of an article's top terms left by ``story_term_postings`` that propose story candidates: the

@@ -1,7 +1,9 @@
 """Same-story links: which pairs of articles report one event in their own words.
 
 Two articles are linked when the cosine of their TF-IDF vectors (``terms``: the top
-``story_top_terms`` content words of the body, weighted by their rarity in the language)
+``story_top_terms`` content words of the body, weighted by their rarity in the language;
+a term in the top terms of more than ``story_term_postings`` earlier articles is the
+vocabulary of a beat and left out)
 is at least ``story_cosine`` over at least ``story_shared_terms`` shared terms (two
 reports of one event share several names and words; two of one beat share a few heavy
 ones), or at least ``story_quote_cosine`` while they also share a
@@ -147,7 +149,10 @@ def links(
     pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
     partner_facts = history["facts"].filter(is_in("article_id", candidates.get_column("other")))
     pool_facts = pl.concat([facts, partner_facts.select(facts.columns).collect(engine="streaming")])
-    cosine = vetoed(pair_cosines(candidates, own, pool), pool_facts, settings)
+    # A term in the top terms of very many earlier articles is the vocabulary of a beat ("pct",
+    # "chelsea"), not evidence of one event: it counts in neither the cosine nor the shared terms.
+    evidence_terms = selective.select("article_id", "term", "weight")
+    cosine = vetoed(pair_cosines(candidates, evidence_terms, pool), pool_facts, settings)
     strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
     # The quotes a strong link shares are reported, though they did not decide it.
     unreported = cosine.filter(strong).join(shared, on=["article_id", "other"], how="anti")

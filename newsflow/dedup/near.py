@@ -55,17 +55,18 @@ _ESTIMATE_MARGIN = 0.1
 the estimate's standard error with 100 values is at most 0.05."""
 
 
-def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataFrame:
-    """``key``, ``text`` (canonical headline and body), ``body_hash`` (null for an empty body) and the facts
-    (``facts.FACTS``) of each article: ``articles`` has ``article_id`` and ``headline``, ``paragraphs``
-    ``article_id``, ``position``, ``role`` and ``text``."""
+def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame, *, facts: bool = True) -> pl.DataFrame:
+    """``key``, ``text`` (canonical headline and body), ``body_hash`` (null for an empty body) and, with
+    ``facts``, the facts (``facts.FACTS``) of each article: ``articles`` has ``article_id`` and ``headline``,
+    ``paragraphs`` ``article_id``, ``position``, ``role``, ``text`` (and ``canonical`` if known)."""
+    # Published paragraphs have no canonical column: it is derived the way parsing derives it.
+    canonical = pl.col("canonical") if "canonical" in paragraphs.columns else canonical_form(pl.col("text"))
     bodies = (
         paragraphs.lazy()
         .filter(in_body())
         .sort("article_id", "position")
         .group_by("article_id")
-        # From the text, as published paragraphs have no canonical column: the same form either way.
-        .agg(body=canonical_form(pl.col("text")).str.join(" "), display=pl.col("text").str.join("\n"))
+        .agg(body=canonical.str.join(" "), display=pl.col("text").str.join("\n"))
     )
     body = pl.col("body").fill_null("")
     texts = (
@@ -76,7 +77,7 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataF
             key="article_id",
             text=pl.concat_str([canonical_form(pl.col("headline")), body], separator=" ").str.strip_chars(),
             body_hash=pl.when(body != "").then(NonCryptographicHashingNameSpace(body).xxh3_64()),
-            **fact_lists(pl.col("display").fill_null(""), pl.col("headline")),
+            **(fact_lists(pl.col("display").fill_null(""), pl.col("headline")) if facts else {}),
         )
         .collect()
     )
@@ -231,7 +232,8 @@ class NearDuplicates:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        texts = compared_texts(kept, paragraphs)
+        # Facts are worked out for the articles of candidate pairs only (``copies``).
+        texts = compared_texts(kept, paragraphs, facts=False)
         sigs, bands = batch_signatures(texts, settings)
         sigs = sigs.join(texts.select("key", "body_hash"), on="key", how="left")
         matched_bands = (
@@ -248,7 +250,7 @@ class NearDuplicates:
             .collect(engine="streaming")
             .rename({"article_id": "key"})
         )
-        near = self.copies(kept, texts, sigs, bands, matched_bands, matched_sigs, context)
+        near = self.copies(kept, paragraphs, sigs, bands, matched_bands, matched_sigs, context)
         near_rows = kept.join(near, on="article_id").with_columns(kind=pl.lit(DuplicateKind.NEAR.value))
         # A copy of an article that is itself a near duplicate points at what was kept instead.
         earlier = (
@@ -292,7 +294,7 @@ class NearDuplicates:
     @staticmethod
     def copies(
         kept: pl.DataFrame,
-        texts: pl.DataFrame,
+        paragraphs: pl.DataFrame,
         sigs: pl.DataFrame,
         bands: pl.DataFrame,
         matched_bands: pl.DataFrame,
@@ -336,7 +338,10 @@ class NearDuplicates:
             history["articles"].filter(is_in("article_id", partners)).select("article_id", "headline").collect(),
             history["paragraphs"].filter(is_in("article_id", partners)).collect(engine="streaming"),
         )
-        edges = verify(pairs, pl.concat([texts, published_texts]), settings)
+        members = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
+        own = kept.filter(is_in("article_id", members))
+        own_texts = compared_texts(own, paragraphs.filter(is_in("article_id", members)))
+        edges = verify(pairs, pl.concat([own_texts, published_texts]), settings)
         if edges.height == 0:
             return empty
         nodes = (

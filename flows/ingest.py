@@ -120,7 +120,7 @@ def ingest(
         summary.files_seen = listing.height
         summary.files_unchanged = listing.height - summary.files_new
         summary.seconds = time.perf_counter() - clock
-        report(layout, summary, outcome)
+        report(layout, summary, outcome, config)
         progress.set(100.0, f"done: {summary.outcome.replace('_', ' ')}")
     if outcome is not None and not outcome.success:
         raise QualityGateError(outcome.message())

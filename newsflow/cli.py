@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,6 @@ from newsflow.config import DEFAULT_INTERVAL_SECONDS
 from newsflow.load.storage import DEFAULT_LANDING
 
 EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
-LOCAL_API_URL = "http://127.0.0.1:4200/api"
-"""Where ``newsflow server`` listens; ``newsflow serve`` uses it when ``PREFECT_API_URL`` is not set."""
 
 
 class UsageError(Exception):
@@ -47,6 +43,8 @@ def _check_output(output: Path) -> None:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
+    url = summary.get("data_docs_url") or ""
+    docs = url if url.startswith("http") else summary["data_docs"]  # a path reads better than a file URI
     quarantined = summary["quarantined"]
     reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(quarantined.items())) or "none"
     kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(summary["duplicates_by_kind"].items())) or "none"
@@ -64,7 +62,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"  stories               {summary['stories'] if summary['stories'] is not None else '-':>8}   in the tables",
         f"  validation            {summary['validation']:>8}",
         f"  tables                {summary['tables']}",
-        f"  validation report     {summary['data_docs'] or '-'}",
+        f"  validation report     {docs or '-'}",
         f"  run report            {summary['report'] or '-'}",
     ]
     if summary["outcome"] == "nothing_new":
@@ -95,23 +93,17 @@ def _run(args: argparse.Namespace) -> int:
     source, output = Path(args.source), Path(args.output)
     _check_folders(source, output)
 
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.ingest import ingest
-    from newsflow.lazy import preload_great_expectations
     from newsflow.load.lock import OutputBusyError
     from newsflow.quality.gate import QualityGateError
 
-    if not PREFECT_API_URL.value():
-        # Importing Great Expectations takes seconds of CPU (benchmarks/README.md, "Measured design").
-        # Started here, it runs while this process
-        # waits for Prefect's temporary server (another process) to come up. With a running server
-        # there is no wait to fill: the import would only slow a run that may have nothing to validate.
-        preload_great_expectations()
     try:
-        summary = ingest(
-            source=str(source), output=str(output), dask_address=args.dask_address, dask_workers=args.dask_workers
-        )
+        with temporary_settings(updates={PREFECT_API_URL: _api_url(preload=True)}):
+            summary = ingest(
+                source=str(source), output=str(output), dask_address=args.dask_address, dask_workers=args.dask_workers
+            )
     except QualityGateError as exc:
         print(f"\nquality gate failed, nothing published:\n{exc}", file=sys.stderr)
         report = sorted((output / "reports").glob("*.json"), key=os.path.getmtime)
@@ -125,26 +117,42 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _api_url() -> str:
-    """The Prefect API to use: ``PREFECT_API_URL`` (environment or Prefect profile), else the local server."""
+def _api_url(*, preload: bool = False) -> str:
+    """The Prefect API to use: ``PREFECT_API_URL`` (environment or Prefect profile), else newsflow's local
+    server, started in the background when none answers (``newsflow.server.local``).
+
+    ``preload``: import Great Expectations meanwhile if the server has to be started; it takes seconds of
+    CPU (benchmarks/README.md, "Measured design") and the wait would otherwise be idle. With a running
+    server there is no wait to fill, and a run may have nothing to validate.
+    """
     from prefect.settings import PREFECT_API_URL
 
-    return PREFECT_API_URL.value() or LOCAL_API_URL
+    from newsflow.lazy import preload_great_expectations
+    from newsflow.server import local
 
-
-def _check_server(api_url: str) -> None:
+    if url := PREFECT_API_URL.value():
+        if not local.healthy(url, timeout=10):
+            raise UsageError(
+                f"no Prefect server answers at PREFECT_API_URL={url}. Start it, or unset PREFECT_API_URL "
+                "to let newsflow start its own local server."
+            )
+        return str(url)
+    home = local.prefect_home()
+    if (info := local.current(home)) is not None:
+        return info.api_url
+    if preload:
+        preload_great_expectations()
+    print(f"starting newsflow's local Prefect server (log: {local.log_file(home)}) ...", file=sys.stderr, flush=True)
     try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=10) as response:
-            if response.status == 200:
-                return
-    except OSError as exc:
-        reason = f"{exc}"
-    else:
-        reason = f"HTTP {response.status}"
-    raise UsageError(
-        f"no Prefect server answers at {api_url} ({reason}). Start one with `newsflow server` "
-        "in another terminal, or set PREFECT_API_URL to your server's API."
+        info, _ = local.ensure_running(home)
+    except local.ServerError as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"Prefect UI: {info.ui_url}  (it keeps running for later runs; stop it: newsflow server stop)",
+        file=sys.stderr,
+        flush=True,
     )
+    return info.api_url
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -163,7 +171,6 @@ def _serve(args: argparse.Namespace) -> int:
         except ValidationError as exc:
             raise UsageError(f"invalid --cron expression {args.cron!r} ({exc.errors()[0]['msg']})") from exc
     api_url = _api_url()
-    _check_server(api_url)
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -177,20 +184,27 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _server(args: argparse.Namespace) -> int:
-    """Replace this process with ``prefect server start``: signals and exit code are the server's own."""
-    prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or "prefect"
-    api = f"http://{args.host}:{args.port}/api"
-    env = {
-        **os.environ,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # `--port` alone is not enough: the UI finds its API through these settings
-        # (default port 4200), so on another port it would call a server that is not there.
-        "PREFECT_SERVER_API_HOST": args.host,
-        "PREFECT_SERVER_API_PORT": str(args.port),
-        "PREFECT_SERVER_UI_API_URL": api,
-    }
-    print(f"Prefect UI: http://{args.host}:{args.port}   (point runs at it: export PREFECT_API_URL={api})", flush=True)
-    os.execve(prefect, [prefect, "server", "start", "--host", args.host, "--port", str(args.port)], env)
+    """``newsflow server [stop|status]``: run the local Prefect server and report server here, or manage it."""
+    from newsflow.server import local
+
+    home = local.prefect_home()
+    if args.action == "stop":
+        stopped = local.stop(home)
+        print(f"stopped the local Prefect server at {stopped.ui_url}" if stopped else "no local Prefect server running")
+        return EXIT_OK
+    if args.action == "status":
+        info = local.current(home)
+        if info is None:
+            print("no local Prefect server running (`newsflow run` starts one; `newsflow server` runs one here)")
+            return EXIT_FAILED
+        print(f"Prefect UI   {info.ui_url}\nAPI          {info.api_url}\nreports      {info.reports_url}")
+        print(f"process      {info.pid}\nlog          {info.log}")
+        return EXIT_OK
+    if (running := local.current(home)) is not None:
+        raise UsageError(f"a local Prefect server already runs at {running.ui_url}; stop it: newsflow server stop")
+    from newsflow.server.process import serve
+
+    return serve(host=args.host, port=args.port, reports_port=args.reports_port)
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -257,9 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"run every SECONDS seconds (default: {DEFAULT_INTERVAL_SECONDS}, i.e. every 15 minutes)",
     )
     serve.set_defaults(handler=_serve)
-    server = commands.add_parser("server", help="start a local Prefect server and UI (SQLite unless configured)")
+    server = commands.add_parser(
+        "server", help="run the local Prefect server, UI and reports here; or stop or show the running one"
+    )
+    server.add_argument(
+        "action", nargs="?", choices=("stop", "status"), help="stop: stop the local server; status: show it"
+    )
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
-    server.add_argument("--port", type=int, default=4200, help="port (default: 4200)")
+    server.add_argument("--port", type=int, default=4200, help="port of the API and UI (default: 4200)")
+    server.add_argument("--reports-port", type=int, help="port of the reports (default: a free one)")
     server.set_defaults(handler=_server)
     why = commands.add_parser("explain", help="why a file or article was curated, dropped or grouped")
     why.add_argument("key", help="a source path (relative to the source folder) or an article id")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from dataclasses import dataclass, fields
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,17 @@ class Settings:
     lock_wait_seconds: float = 3600.0
     """How long a run waits for another run on the same output to finish; 0 refuses at once (exit code 4)."""
 
+    keep_data_docs: int = 30
+    """Runs whose validation reports (Data Docs, ``validation/<run_id>``) are kept; older ones are removed at the
+    end of each run. The run reports (``reports/``) and the ``runs`` table are kept whole."""
+
+    source: str = ""
+    """Landing folder the CLI reads when ``--source`` is not given; empty: ``seeds/`` for ``newsflow run``,
+    ``data/landing/`` for ``newsflow serve``. Relative to the working directory."""
+
+    output: str = "data"
+    """Output folder the CLI writes when ``--output`` is not given. Relative to the working directory."""
+
     def __post_init__(self) -> None:
         positive = (
             "shingle_words",
@@ -187,6 +199,7 @@ class Settings:
             "headline_search_depth",
             "headline_max_chars",
             "keep_snapshots",
+            "keep_data_docs",
         )
         for name in positive:
             if getattr(self, name) < 1:
@@ -225,7 +238,11 @@ def _from_mapping(data: dict[str, Any], origin: str) -> Settings:
     known = {f.name: f for f in fields(Settings)}
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ConfigError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        hints = [
+            f"{name} (did you mean {close[0]}?)" if (close := get_close_matches(name, known, n=1)) else name
+            for name in unknown
+        ]
+        raise ConfigError(f"{origin}: unknown setting(s) {', '.join(hints)}; known: {', '.join(sorted(known))}")
     defaults = Settings()
     for key, value in data.items():
         expected = type(getattr(defaults, key))

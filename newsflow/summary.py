@@ -52,6 +52,8 @@ class RunSummary:
     published: bool = False
     tables: str = ""
     data_docs: str | None = None
+    data_docs_url: str | None = None
+    """Where a browser opens the Data Docs: over http from the local server when it serves them, else a file URI."""
     report: str | None = None
     failures: list[str] = field(default_factory=list)
     counters: dict[str, dict[str, int]] = field(default_factory=dict)

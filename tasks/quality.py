@@ -56,7 +56,7 @@ def validate_tables(
         files_skipped=run.counters["read"].get("dropped_unchanged_content", 0),
         settings=settings,
     )
-    outcome = gate.validate(views, parameters, run_name=f"window-{window}")
+    outcome = gate.validate(views, parameters, run_name=f"run {gate.docs_dir.name[:8]} window {window}")
     logger = get_run_logger()
     if outcome.success:
         logger.info("validation passed: %d expectation(s) over %d table(s)", outcome.evaluated, len(outcome.tables))

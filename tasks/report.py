@@ -18,11 +18,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun, State
 from prefect.events import emit_event
 from prefect.events.worker import EventsWorker
+from prefect.settings import PREFECT_API_URL
 
+from newsflow.config import Settings
 from newsflow.load import publish
 from newsflow.load.storage import Layout, asset_key
+from newsflow.quality.docs_site import prune
 from newsflow.quality.gate import Outcome, QualityGateError
 from newsflow.quality.report import markdown_report
+from newsflow.server import files, local
 from newsflow.summary import RunSummary
 
 
@@ -47,9 +51,25 @@ class Progress:
         update_progress_artifact(self.id, percent, description=note)
 
 
+def _docs_url(layout: Layout, data_docs: str | None) -> str | None:
+    """Data Docs' address for a browser: http from newsflow's local server when it runs, else a file URI
+    (which browsers refuse to open from the Prefect UI, an http page)."""
+    if data_docs is None:
+        return None
+    docs = Path(data_docs).resolve()
+    base = local.reports_base(str(PREFECT_API_URL.value() or ""))
+    if base is None:
+        return docs.as_uri()
+    files.register_output(local.registry_file(local.prefect_home()), layout.root)
+    return files.report_url(base, layout.root, docs.relative_to(layout.root.resolve()))
+
+
 @task(name="report", cache_policy=NO_CACHE)
-def report(layout: Layout, summary: RunSummary, outcome: Outcome | None) -> None:
-    """Write ``reports/<run_id>.json`` and the Prefect summary and validation artifacts."""
+def report(layout: Layout, summary: RunSummary, outcome: Outcome | None, settings: Settings) -> None:
+    """Write ``reports/<run_id>.json`` and the Prefect summary and validation artifacts; prune old Data Docs."""
+    if layout.validation.is_dir():
+        prune(layout.validation, keep=settings.keep_data_docs)
+    summary.data_docs_url = _docs_url(layout, summary.data_docs)
     path = layout.report(summary.run_id)
     summary.report = str(path)
     summary.write(path)
@@ -65,7 +85,7 @@ def report(layout: Layout, summary: RunSummary, outcome: Outcome | None) -> None
     create_table_artifact(key="ingest-summary", table=summary.rows(), description=f"newsflow run {summary.run_id}")
     create_markdown_artifact(
         key="ingest-validation",
-        markdown=markdown_report(outcome, data_docs=summary.data_docs),
+        markdown=markdown_report(outcome, data_docs=summary.data_docs_url),
         description="Great Expectations validation of the run's tables",
     )
 

@@ -78,6 +78,8 @@ class PrefectServer:
     api_url: str
     ui_url: str
     log: Path
+    home: Path
+    """Its ``PREFECT_HOME``: a run given it as its own finds the server's report address there."""
 
 
 @contextmanager
@@ -99,7 +101,7 @@ def prefect_server(home: Path, *, database_url: str | None = None, port: int | N
     env["PREFECT_HOME"] = str(home)
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
-    server = PrefectServer(f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}", home / "server.log")
+    server = PrefectServer(f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}", home / "server.log", home)
     # The project's own command: it also points the UI at this port (see newsflow.cli._server).
     command = [sys.executable, "-m", "newsflow.cli", "server", "--host", "127.0.0.1", "--port", str(port)]
     with server.log.open("wb") as log:

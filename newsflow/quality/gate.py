@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from newsflow.quality.docs_site import localize
 from newsflow.quality.suites import EXPECTATIONS_DIR, SuiteError, load_suite, referenced_columns
 from newsflow.tables.registry import CURATED, TABLES
 
@@ -146,11 +147,8 @@ class Gate:
                 progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
             ),
         )
-        batch = (
-            context.data_sources.add_pandas("newsflow")
-            .add_dataframe_asset("table")
-            .add_batch_definition_whole_dataframe("run")
-        )
+        # One data asset per table, so Data Docs name the table each result is about.
+        source = context.data_sources.add_pandas("newsflow")
         self._context = context
         self._checkpoints: dict[str, tuple[Any, list[str]]] = {}
         # Suite pages are the same for every window: built with the first window's results.
@@ -163,6 +161,8 @@ class Gate:
                 raise SuiteError(f"{suites_dir / f'{table}.json'}: some expectations are invalid (see log)")
             suite = context.suites.add(suite)
             self._undocumented_suites.append(ExpectationSuiteIdentifier(name=suite.name))
+            asset = source.add_dataframe_asset(table)
+            batch = asset.add_batch_definition_whole_dataframe(f"{table} rows of the window")
             definition = context.validation_definitions.add(ValidationDefinition(name=table, data=batch, suite=suite))
             checkpoint = context.checkpoints.add(
                 Checkpoint(
@@ -205,6 +205,7 @@ class Gate:
         # which loads every result held so far: per-table builds made a window's gate grow with the windows.
         self._context.build_data_docs(site_names=[_SITE], resource_identifiers=documented + self._undocumented_suites)
         self._undocumented_suites = []
+        localize(self.docs_dir)
         index = self.docs_dir / "index.html"
         return Outcome(
             success=all(verdicts.values()),

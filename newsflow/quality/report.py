@@ -6,7 +6,7 @@ from newsflow.quality.gate import Outcome
 
 
 def markdown_report(outcome: Outcome | None, *, data_docs: str | None) -> str:
-    """The validation result as markdown, for a Prefect artifact."""
+    """The validation result as markdown, for a Prefect artifact; ``data_docs``: the Data Docs' address."""
     if outcome is None:
         return "# Validation\n\nNothing new to validate in this run; the published tables are unchanged.\n"
     verdict = "passed" if outcome.success else "**failed**: nothing was published"
@@ -16,5 +16,5 @@ def markdown_report(outcome: Outcome | None, *, data_docs: str | None) -> str:
     if outcome.failures:
         lines += ["", "## Failed expectations", ""] + [f"- `{f}`" for f in outcome.failures]
     if data_docs:
-        lines += ["", f"Great Expectations Data Docs: [{data_docs}](file://{data_docs})"]
+        lines += ["", f"[Great Expectations Data Docs]({data_docs})"]
     return "\n".join(lines) + "\n"

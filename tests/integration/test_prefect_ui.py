@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.conftest import ROOT, SEEDS
-from tests.servers import PrefectServer, flow_runs, require, run_newsflow
+from tests.servers import PrefectServer, artifacts, flow_runs, require, run_newsflow
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -42,12 +42,16 @@ def ingest_run(prefect_api: PrefectServer, tmp_path_factory: pytest.TempPathFact
     tmp = tmp_path_factory.mktemp("ui-run")
     source, output = tmp / "in", tmp / "out"
     shutil.copytree(SEEDS, source)
-    done = run_newsflow(["run", "--source", str(source), "--output", str(output)], api_url=prefect_api.api_url)
+    done = run_newsflow(
+        ["run", "--source", str(source), "--output", str(output)],
+        api_url=prefect_api.api_url,
+        env={"PREFECT_HOME": str(prefect_api.home)},  # the run finds the server's report address there
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     # the server is shared by the session: this run is the one that read this source folder
     [run] = [run for run in flow_runs(prefect_api.api_url, "ingest") if run["parameters"].get("source") == str(source)]
     assert run["state_type"] == "COMPLETED"
-    return run
+    return {**run, "output": output}
 
 
 @pytest.fixture
@@ -118,3 +122,54 @@ def test_ui_shows_the_run_and_its_summary_artifact(
     expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()  # "Flow Run: <name>"
     page.wait_for_load_state("networkidle")
     screenshot(page, "prefect-ui-summary-artifact.png")
+
+
+def offline(page: Page) -> list[str]:
+    """Refuse every request that leaves this machine; returns the list of refused addresses."""
+    refused: list[str] = []
+
+    def route(request: Any) -> None:
+        url = request.request.url
+        if url.startswith(("http://127.0.0.1", "file://", "data:")):
+            request.continue_()
+        else:
+            refused.append(url)
+            request.abort()
+
+    page.route("**/*", route)
+    return refused
+
+
+def test_data_docs_render_offline_from_the_validation_artifact(
+    page: Page, prefect_api: PrefectServer, ingest_run: dict[str, Any]
+) -> None:
+    from playwright.sync_api import expect
+
+    from newsflow.quality.docs_site import remote_assets
+
+    site = next(Path(ingest_run["output"], "validation").glob("*-*-*-*-*"))
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 6 and not (site / "static").exists()
+    assert {str(p): remote_assets(p) for p in pages if remote_assets(p)} == {}
+
+    # the validation artifact links to the Data Docs over http, served beside the Prefect server
+    [validation] = [a for a in artifacts(prefect_api.api_url, ingest_run["id"]) if a["key"] == "ingest-validation"]
+    [url] = re.findall(r"\((http://127\.0\.0\.1:\d+/\w+/validation/[^)]+/index\.html)\)", validation["data"])
+    refused = offline(page)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    # styled and scripted by the vendored files: Bootstrap's navbar, jQuery, bootstrap-table's table
+    assert page.evaluate("typeof window.jQuery") == "function"
+    assert page.evaluate("typeof window.jQuery.fn.bootstrapTable") == "function"
+    navbar = page.locator("nav.navbar").first
+    expect(navbar).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('nav.navbar')).display") == "flex"
+    expect(page.locator(".bootstrap-table").first).to_be_visible()
+    # labelled: the results name their table and the run's window
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="newsflow-articles", exact=True))
+    expect(row.get_by_role("cell", name="articles", exact=True).first).to_be_visible()  # the data asset
+    expect(row.get_by_role("cell", name=re.compile(r"^run [0-9a-f]{8} window 1$"))).to_be_visible()
+    screenshot(page, "data-docs-offline.png")
+    assert failed == [url for url in refused if url.startswith("https://greatexpectations.io")] == []

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
 from newsflow.load.storage import DEFAULT_LANDING
@@ -89,8 +91,27 @@ def _check_folders(source: Path, output: Path) -> None:
     load_settings()  # fail fast on a bad configuration, before Prefect starts
 
 
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def local_path(location: str, *, what: str) -> Path:
+    """A folder given on the command line: a path, or a ``file://`` URL; any other URL is refused (nothing
+    is created for it: ``s3://bucket/x`` would otherwise become a local folder ``s3:/bucket/x``)."""
+    if match := _URL.match(location):
+        if match.group(1).lower() != "file":
+            raise UsageError(
+                f"{what} {location!r} is a {match.group(1)}:// URL; newsflow reads and writes local folders only "
+                "(mount the storage and give its path)"
+            )
+        parts = urlsplit(location)
+        if parts.netloc not in ("", "localhost"):
+            raise UsageError(f"{what} {location!r} names another host ({parts.netloc}); give a local path")
+        return Path(unquote(parts.path))
+    return Path(location)
+
+
 def _run(args: argparse.Namespace) -> int:
-    source, output = Path(args.source), Path(args.output)
+    source, output = local_path(args.source, what="--source"), local_path(args.output, what="--output")
     _check_folders(source, output)
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -156,7 +177,7 @@ def _api_url(*, preload: bool = False) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    source, output = Path(args.source), Path(args.output)
+    source, output = local_path(args.source, what="--source"), local_path(args.output, what="--output")
     if args.source == str(DEFAULT_LANDING):
         source.mkdir(parents=True, exist_ok=True)  # the default landing folder is ours to create
     _check_folders(source, output)

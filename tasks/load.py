@@ -20,7 +20,7 @@ from newsflow.extract.source import Source
 from newsflow.load import publish
 from newsflow.load.lock import output_lock
 from newsflow.load.quarantine import record_kept_bytes, store_quarantined
-from newsflow.load.storage import Layout, checked_asset_key
+from newsflow.load.storage import Layout
 from newsflow.records import History, RunTables
 from newsflow.tables.registry import CURATED, HISTORY, TABLES
 from tasks.retries import transient_io_error
@@ -88,7 +88,7 @@ def publish_snapshot(
         )
         for table in CURATED
     ]
-    landing = Asset(key=checked_asset_key(source.uri), properties=AssetProperties(name="newsflow landing folder"))
+    landing = Asset(key=source.uri, properties=AssetProperties(name="newsflow landing folder"))
     return MaterializingTask(
         _publish_snapshot,
         assets=tables,

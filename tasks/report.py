@@ -20,9 +20,10 @@ from prefect.events import emit_event
 from prefect.events.worker import EventsWorker
 from prefect.settings import PREFECT_API_URL
 
+from newsflow.asset_keys import asset_key
 from newsflow.config import Settings
 from newsflow.load import publish
-from newsflow.load.storage import Layout, asset_key
+from newsflow.load.storage import Layout
 from newsflow.quality.docs_site import prune
 from newsflow.quality.gate import Outcome, QualityGateError
 from newsflow.quality.report import markdown_report

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from newsflow.asset_keys import asset_key
 from newsflow.extract.paths import display_path, fs_path, glob_regex
 from newsflow.extract.source import DISCOVERED, SourceError, decoded_columns
 from newsflow.hashing import sha256_stream
@@ -268,7 +269,7 @@ class LocalFolder:
 
     @property
     def uri(self) -> str:
-        return self.root.absolute().as_uri()
+        return asset_key(self.root)
 
     def discover(self, pattern: str) -> pl.DataFrame:
         return discover(self.root, pattern, exclude=self.exclude)

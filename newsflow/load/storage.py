@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from newsflow.asset_keys import asset_key
 from newsflow.tables.registry import CURATED, STATE, TABLES
 
 DEFAULT_LANDING = Path("data") / "landing"
 """The landing folder ``newsflow serve`` watches by default (beside the output's own folders)."""
-MAX_ASSET_KEY_CHARS = 512
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -34,21 +34,6 @@ def _checked_id(value: str) -> str:
     if not _SAFE_ID.match(value) or value in {".", ".."}:
         raise ValueError(f"not a safe identifier for a path component: {value!r}")
     return value
-
-
-def checked_asset_key(uri: str) -> str:
-    """``uri`` as a Prefect asset key; raises ``ValueError`` beyond Prefect's 512-character limit."""
-    if len(uri) > MAX_ASSET_KEY_CHARS:
-        raise ValueError(f"asset key {uri[:80]!r}... is {len(uri)} characters; Prefect allows {MAX_ASSET_KEY_CHARS}")
-    return uri
-
-
-def asset_key(path: Path) -> str:
-    """A Prefect asset key for a local folder: its ``file://`` URI (spaces, ``#``, ``?`` percent-encoded).
-
-    Raises ``ValueError`` when the URI exceeds Prefect's 512-character limit for asset keys.
-    """
-    return checked_asset_key(path.absolute().as_uri())
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +98,9 @@ class Layout:
         return str(self.runs / "**" / "*.parquet")
 
     def asset_key(self, table: str) -> str:
-        """The Prefect asset key of a published table: ``file:///<absolute output>/curated/<table>``."""
-        return asset_key(self.table(table))
+        """The Prefect asset key of a published table: ``file:///<resolved output>/curated/<table>`` (``curated``
+        is a symlink to the current snapshot: the key names the link, which stays, not the snapshot)."""
+        return asset_key(self.root.resolve() / self.table(table).relative_to(self.root), resolve=False)
 
     def snapshot(self, snapshot_id: str) -> Path:
         return self.snapshots / _checked_id(snapshot_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from newsflow.asset_keys import asset_key
 from tests.faults.crash import build_corpus, start_run
 from tests.servers import PrefectServer
 
@@ -25,7 +26,7 @@ def test_terminated_run_emits_crashed_event(prefect_api: PrefectServer, tmp_path
     watched.process.send_signal(signal.SIGTERM)  # as a supervisor stops a process
     assert watched.process.wait(timeout=120) != 0
 
-    resource = f"newsflow.output.{output.absolute().as_uri()}"
+    resource = f"newsflow.output.{asset_key(output)}"
     event_filter = {"event": {"prefix": ["newsflow.ingest."]}, "resource": {"id": [resource]}}
     deadline = time.monotonic() + 30
     while True:

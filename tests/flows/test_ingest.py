@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from flows.ingest import ingest
+from newsflow.asset_keys import asset_key
 from newsflow.extract.decode import decode_bytes
 from newsflow.load.storage import Layout
 from newsflow.quality.gate import QualityGateError
@@ -115,7 +116,7 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     for table in TABLES:
         assert layout.asset_key(table) in by_key, table
         related = {r["prefect.resource.id"] for r in by_key[layout.asset_key(table)]["related"]}
-        assert SEEDS.absolute().as_uri() in related
+        assert asset_key(SEEDS) in related
         assert f"prefect.flow-run.{summary['run_id']}" in related
 
     before = published_state(output)
@@ -138,6 +139,26 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
     second = runs.filter(run_id=again["run_id"])
     assert second.get_column("outcome").unique().to_list() == ["nothing_new"]
     assert second.filter(step="discover", metric="dropped_unchanged").get_column("value").to_list() == [2.0]
+
+
+def test_any_path_works_spaces_percent_hash_colon_unicode_and_a_symlinked_source(tmp_path: Path) -> None:
+    odd = tmp_path / "dir %41 #x:y ünï"
+    source, output = odd / "in put", odd / "out #1"
+    shutil.copytree(SEEDS, source)
+    linked = tmp_path / "linked source"
+    linked.symlink_to(source, target_is_directory=True)
+    summary = ingest(source=str(linked), output=str(output))
+    assert summary["outcome"] == "published" and summary["curated"] == 2
+    assert count(output, "articles") == 2
+    # materialized under keys Prefect accepts; the landing folder's is its resolved path, not the link's
+    layout = Layout(output)
+    keys = [layout.asset_key(table) for table in TABLES]
+    materialized = server_events("prefect.asset.materialization.succeeded", resources=keys, expect=len(keys))
+    assert {e["resource"]["prefect.resource.id"] for e in materialized} == set(keys)
+    related = {r["prefect.resource.id"] for e in materialized for r in e["related"]}
+    assert asset_key(source) in related and asset_key(source).endswith("/dir~20~2541~20~23x:y~20ünï/in~20put")
+    again = ingest(source=str(source), output=str(output))
+    assert again["outcome"] == "nothing_new"
 
 
 def test_changed_file_is_a_new_version_and_deleted_file_keeps_its_rows(tmp_path: Path) -> None:
@@ -178,7 +199,7 @@ def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:
     assert published_state(output) == before
     assert not any(Layout(output).staging_root.glob("*/**/*.parquet"))
     # An automation can act on the failed gate: an event about this output folder.
-    events = server_events("newsflow.ingest.", resources=[f"newsflow.output.{output.absolute().as_uri()}"])
+    events = server_events("newsflow.ingest.", resources=[f"newsflow.output.{asset_key(output)}"])
     assert [e["event"] for e in events] == ["newsflow.ingest.gate-failed"]
     assert "expect_column_values_to_be_between" in events[0]["payload"]["message"]
     assert events[0]["payload"]["state"] == "Failed"

@@ -35,8 +35,7 @@ def test_unknown_command_exits_2() -> None:
 
 
 def test_console_script_end_to_end(tmp_path: Path) -> None:
-    """The installed ``newsflow`` command, as a user runs it: its own temporary Prefect server."""
-    import json
+    """The installed ``newsflow`` command, as a user runs it: the local server it starts, in a Prefect home of its own."""
     import os
     import shutil
     import subprocess
@@ -47,7 +46,22 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, source)
     shutil.copytree(ROOT / "expectations", suites)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    command = [shutil.which("newsflow") or "newsflow", "run", "--source", str(source), "--output", str(output)]
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # newsflow starts its local server there
+    newsflow = shutil.which("newsflow") or "newsflow"
+    command = [newsflow, "run", "--source", str(source), "--output", str(output)]
+    try:
+        _gate_fails_after_success(command, tmp_path, env, source, suites)
+    finally:
+        stopped = subprocess.run([newsflow, "server", "stop"], env=env, capture_output=True, text=True, timeout=120)
+    assert "stopped the local Prefect server" in stopped.stdout, stopped.stdout + stopped.stderr
+
+
+def _gate_fails_after_success(
+    command: list[str], tmp_path: Path, env: dict[str, str], source: Path, suites: Path
+) -> None:
+    import json
+    import subprocess
+
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "curated                      2" in done.stdout and "validation              passed" in done.stdout
@@ -60,3 +74,22 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     failed = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert failed.returncode == 1, failed.stderr[-2000:]
     assert "quality gate failed" in failed.stderr and "expect_table_row_count_to_equal" in failed.stderr
+
+
+@pytest.mark.parametrize("flag", ["--source", "--output"])
+def test_a_url_that_is_not_a_local_path_is_refused_before_anything_is_created(
+    flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    args = {"--source": "in", "--output": "out"} | {flag: "s3://bucket/x"}
+    assert main(["run", *[part for pair in args.items() for part in pair]]) == EXIT_USAGE
+    assert "s3:// URL" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no s3: folder, no output
+
+
+def test_a_file_url_is_a_local_path() -> None:
+    from newsflow.cli import local_path
+
+    assert local_path("file:///tmp/a%20b/%23c", what="--source") == Path("/tmp/a b/#c")
+    assert local_path("relative/dir", what="--source") == Path("relative/dir")

@@ -17,7 +17,7 @@ from newsflow.config import DEFAULT_INTERVAL_SECONDS
 DEPLOYMENT = "ingest"
 
 
-def deployment_parameters(source: Path, output: Path) -> dict[str, Any]:
+def deployment_parameters(source: Path, output: Path, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Default parameters of the deployment, editable per run in the Prefect UI.
 
     Paths are made absolute: a run may start in another working directory (a worker's).
@@ -25,13 +25,20 @@ def deployment_parameters(source: Path, output: Path) -> dict[str, Any]:
     return {
         "source": str(source.absolute()),
         "output": str(output.absolute()),
-        "settings": {},
+        "settings": dict(settings or {}),
         "dask_address": None,
         "dask_workers": None,
     }
 
 
-def serve_ingest(*, source: Path, output: Path, cron: str | None = None, interval: float | None = None) -> None:
+def serve_ingest(
+    *,
+    source: Path,
+    output: Path,
+    settings: dict[str, Any] | None = None,
+    cron: str | None = None,
+    interval: float | None = None,
+) -> None:
     """Serve the deployment until interrupted: a scheduled run every ``interval`` seconds, or on ``cron``.
 
     One run at a time (``limit=1``): a run that falls due while one is going waits
@@ -41,7 +48,7 @@ def serve_ingest(*, source: Path, output: Path, cron: str | None = None, interva
         name=DEPLOYMENT,
         cron=cron,
         interval=None if cron else (interval or DEFAULT_INTERVAL_SECONDS),
-        parameters=deployment_parameters(source, output),
+        parameters=deployment_parameters(source, output, settings),
         tags=["newsflow"],
         limit=1,
         # The flow is importable wherever newsflow is installed; a file path would tie runs to this checkout's cwd.

@@ -20,9 +20,11 @@ import os
 import re
 import sys
 import tempfile
+import tomllib
 from collections.abc import Sequence
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
@@ -72,9 +74,36 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print("\n".join(lines))
 
 
+def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` options as settings overrides; VALUE is read as TOML (``0.8``, ``true``, ``"x"``),
+    else taken as text."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set takes KEY=VALUE, got {pair!r}")
+        try:
+            overrides[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            overrides[key.strip()] = value
+    return overrides
+
+
+def _folders(args: argparse.Namespace, *, default_source: Path) -> tuple[Path, Path, dict[str, Any]]:
+    """The source and output folders (options, else the settings' ``source`` / ``output``, else the defaults)
+    and the settings overrides; checks them all before anything starts."""
+    from newsflow.config import load_settings
+
+    overrides = _overrides(args.set or [])
+    settings = load_settings(**overrides)  # fail fast on a bad configuration, before Prefect starts
+    source = local_path(args.source or settings.source or str(default_source), what="--source")
+    output = local_path(args.output or settings.output, what="--output")
+    _check_folders(source, output)
+    return source, output, overrides
+
+
 def _check_folders(source: Path, output: Path) -> None:
     """The source must exist and lie outside the folders newsflow writes; the output must be writable."""
-    from newsflow.config import load_settings
     from newsflow.load.storage import Layout
 
     if not source.is_dir():
@@ -88,7 +117,6 @@ def _check_folders(source: Path, output: Path) -> None:
     # Prefect's temporary SQLite server races its telemetry heartbeat against its own
     # start-up writes ("database is locked"); a local tool has no use for telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    load_settings()  # fail fast on a bad configuration, before Prefect starts
 
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -111,8 +139,7 @@ def local_path(location: str, *, what: str) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    source, output = local_path(args.source, what="--source"), local_path(args.output, what="--output")
-    _check_folders(source, output)
+    source, output, overrides = _folders(args, default_source=Path("seeds"))
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -123,7 +150,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with temporary_settings(updates={PREFECT_API_URL: _api_url(preload=True)}):
             summary = ingest(
-                source=str(source), output=str(output), dask_address=args.dask_address, dask_workers=args.dask_workers
+                source=str(source),
+                output=str(output),
+                settings=overrides or None,
+                dask_address=args.dask_address,
+                dask_workers=args.dask_workers,
             )
     except QualityGateError as exc:
         print(f"\nquality gate failed, nothing published:\n{exc}", file=sys.stderr)
@@ -177,10 +208,9 @@ def _api_url(*, preload: bool = False) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    source, output = local_path(args.source, what="--source"), local_path(args.output, what="--output")
-    if args.source == str(DEFAULT_LANDING):
-        source.mkdir(parents=True, exist_ok=True)  # the default landing folder is ours to create
-    _check_folders(source, output)
+    if not args.source and not any(pair.startswith("source=") for pair in args.set or []):
+        DEFAULT_LANDING.mkdir(parents=True, exist_ok=True)  # the default landing folder is ours to create
+    source, output, overrides = _folders(args, default_source=DEFAULT_LANDING)
     if args.interval is not None and args.interval <= 0:
         raise UsageError(f"--interval must be a positive number of seconds, got {args.interval}")
     if args.cron is not None:
@@ -200,7 +230,7 @@ def _serve(args: argparse.Namespace) -> int:
     every = f"cron {args.cron!r}" if args.cron else f"every {args.interval or DEFAULT_INTERVAL_SECONDS:g} s"
     print(f"serving deployment ingest/ingest {every}: {source} -> {output}; UI: {api_url.removesuffix('/api')}")
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        serve_ingest(source=source, output=output, cron=args.cron, interval=args.interval)
+        serve_ingest(source=source, output=output, settings=overrides, cron=args.cron, interval=args.interval)
     return EXIT_OK
 
 
@@ -254,22 +284,85 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a suggestion for a mistyped command or option."""
+
+    def error(self, message: str) -> NoReturn:
+        words = re.findall(r"(?:invalid choice: |unrecognized arguments: )'?([^' ]+)", message)
+        known = _known_words(self)
+        hints = [f"did you mean {close[0]}?" for word in words if (close := get_close_matches(word, known, n=1))]
+        super().error("; ".join([message, *hints]))
+
+
+def _known_words(parser: argparse.ArgumentParser) -> list[str]:
+    """Every command and option name of ``parser`` and its subcommands."""
+    words: list[str] = []
+    for action in parser._actions:
+        words += action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                words += [name, *_known_words(sub)]
+    return words
+
+
+class _VersionAction(argparse.Action):
+    """Like argparse's, without re-wrapping the line; the versions are looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(_version())
+        parser.exit()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "not installed"
+
+    parts = ", ".join(f"{name} {of(name)}" for name in ("prefect", "polars", "pyarrow", "great-expectations"))
+    return f"newsflow {of('newsflow')} ({parts}; Python {sys.version.split()[0]})"
+
+
+def _add_folders(command: argparse.ArgumentParser, *, source_default: str) -> None:
+    command.add_argument(
+        "--source", help=f"landing folder to read (default: the `source` setting, else {source_default})"
+    )
+    command.add_argument("--output", help="output folder for curated tables (default: the `output` setting, data/)")
+    command.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a setting for this command (repeatable), e.g. --set near_duplicate_threshold=0.8",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsflow",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         epilog="exit codes: 0 ok, 1 quality gate failed, 2 usage error, 3 run failed, 4 output busy",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the versions of newsflow and its parts, then exit"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="ingest new files from a landing folder (one Prefect flow run)")
-    run.add_argument("--source", default="seeds", help="landing folder to read (default: seeds/)")
-    run.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
+    _add_folders(run, source_default="seeds/")
     on = run.add_mutually_exclusive_group()
     on.add_argument("--dask-address", metavar="ADDRESS", help="run shard tasks on a Dask cluster (tcp://host:8786)")
     on.add_argument(
@@ -279,10 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="serve the ingest deployment on a schedule (needs a Prefect server: see `newsflow server`)"
     )
-    serve.add_argument(
-        "--source", default=str(DEFAULT_LANDING), help=f"landing folder to watch (default: {DEFAULT_LANDING}/)"
-    )
-    serve.add_argument("--output", default="data", help="output folder for curated tables (default: data/)")
+    _add_folders(serve, source_default=f"{DEFAULT_LANDING}/")
     when = serve.add_mutually_exclusive_group()
     when.add_argument("--cron", metavar="EXPR", help='cron schedule, e.g. "*/15 * * * *"')
     when.add_argument(

@@ -270,5 +270,8 @@ def load_settings(directory: Path | None = None, **overrides: Any) -> Settings:
             origin = f"{pyproject} [tool.newsflow]"
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot parse configuration: {exc}") from exc
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given:
+        _from_mapping(dict(given), "setting override")  # named as the override, not as the file, when wrong
+    data.update(given)
     return _from_mapping(data, origin)

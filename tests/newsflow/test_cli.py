@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def test_unknown_command_exits_2() -> None:
 
 
 def test_console_script_end_to_end(tmp_path: Path) -> None:
-    """The installed ``newsflow`` command, as a user runs it: the local server it starts, in a Prefect home of its own."""
+    """The installed ``newsflow`` command, as a user runs it: the local server it starts in a Prefect home."""
     import os
     import shutil
     import subprocess
@@ -93,3 +94,52 @@ def test_a_file_url_is_a_local_path() -> None:
 
     assert local_path("file:///tmp/a%20b/%23c", what="--source") == Path("/tmp/a b/#c")
     assert local_path("relative/dir", what="--source") == Path("relative/dir")
+
+
+def test_version_names_newsflow_and_its_parts(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert re.match(r"newsflow \d+\.\d+\.\d+ \(prefect 3\.8\.\d+, polars [\d.]+, .*; Python 3\.\d+\.\d+\)\n$", out), out
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [(["rn"], "did you mean run?"), (["servr", "stop"], "did you mean server?"), (["run", "--sorce", "x"], "--source")],
+)
+def test_a_mistyped_command_or_option_gets_a_suggestion(
+    argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == EXIT_USAGE
+    assert hint in capsys.readouterr().err
+
+
+def test_no_internal_name_in_a_bad_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--dask-workers", "two"])
+    err = capsys.readouterr().err
+    assert "must be a whole number, got 'two'" in err and "_positive_int" not in err
+
+
+def test_set_overrides_are_checked_and_named_as_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--source", str(tmp_path), "--set", "shard_siz=3"]) == EXIT_USAGE
+    assert "setting override: unknown setting(s) shard_siz (did you mean shard_size?)" in capsys.readouterr().err
+    assert main(["run", "--source", str(tmp_path), "--set", "shard_size=0"]) == EXIT_USAGE
+    assert "shard_size must be >= 1" in capsys.readouterr().err
+
+
+def test_source_and_output_can_come_from_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsflow.toml").write_text('source = "landing here"\noutput = "tables"\n')
+    assert main(["run"]) == EXIT_USAGE  # the configured source does not exist yet
+    assert "source folder 'landing here' does not exist" in capsys.readouterr().err
+    assert main(["run", "--set", 'source="elsewhere"']) == EXIT_USAGE
+    assert "source folder 'elsewhere' does not exist" in capsys.readouterr().err

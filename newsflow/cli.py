@@ -21,13 +21,14 @@ import re
 import sys
 import tempfile
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
-from newsflow.config import DEFAULT_INTERVAL_SECONDS
+from newsflow.config import DEFAULT_INTERVAL_SECONDS, Settings
 from newsflow.load.storage import DEFAULT_LANDING
 
 EXIT_OK, EXIT_QUALITY_GATE, EXIT_USAGE, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3, 4
@@ -46,7 +47,7 @@ def _check_output(output: Path) -> None:
         raise UsageError(f"output folder {str(output)!r} is not writable: {exc.strerror or exc}") from exc
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
     url = summary.get("data_docs_url") or ""
     docs = url if url.startswith("http") else summary["data_docs"]  # a path reads better than a file URI
     quarantined = summary["quarantined"]
@@ -69,9 +70,28 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"  validation report     {docs or '-'}",
         f"  run report            {summary['report'] or '-'}",
     ]
-    if summary["outcome"] == "nothing_new":
+    if summary["files_seen"] == 0:
+        lines[2:2] = _nothing_found(Path(summary["source"]), glob)
+    elif summary["outcome"] == "nothing_new":
         lines.insert(2, "  nothing new: every file is already ingested; nothing published")
+    if not Path(summary["tables"]).exists():
+        lines = [line for line in lines if not line.startswith("  tables ")] + ["  tables                none yet"]
     print("\n".join(lines))
+
+
+def _nothing_found(source: Path, glob: str, *, look: int = 10_000) -> list[str]:
+    """What to say when no file matches ``source_glob``: which other files are there (the first ``look``)."""
+    suffixes: Counter[str] = Counter()
+    for number, path in enumerate(source.rglob("*")):
+        if number >= look:
+            break
+        if path.is_file() and not path.name.startswith("."):
+            suffixes[path.suffix or "(no extension)"] += 1
+    lines = [f"  nothing found: no file in {source} matches source_glob {glob!r}; nothing published"]
+    if suffixes:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in suffixes.most_common(5))
+        lines.append(f"  other files there: {kinds}; set source_glob (newsflow.toml or --set) to ingest them")
+    return lines
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
@@ -89,7 +109,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
     return overrides
 
 
-def _folders(args: argparse.Namespace, *, default_source: Path) -> tuple[Path, Path, dict[str, Any]]:
+def _folders(args: argparse.Namespace, *, default_source: Path) -> tuple[Path, Path, dict[str, Any], Settings]:
     """The source and output folders (options, else the settings' ``source`` / ``output``, else the defaults)
     and the settings overrides; checks them all before anything starts."""
     from newsflow.config import load_settings
@@ -99,7 +119,7 @@ def _folders(args: argparse.Namespace, *, default_source: Path) -> tuple[Path, P
     source = local_path(args.source or settings.source or str(default_source), what="--source")
     output = local_path(args.output or settings.output, what="--output")
     _check_folders(source, output)
-    return source, output, overrides
+    return source, output, overrides, settings
 
 
 def _check_folders(source: Path, output: Path) -> None:
@@ -139,7 +159,7 @@ def local_path(location: str, *, what: str) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    source, output, overrides = _folders(args, default_source=Path("seeds"))
+    source, output, overrides, settings = _folders(args, default_source=Path("seeds"))
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -165,7 +185,7 @@ def _run(args: argparse.Namespace) -> int:
     except OutputBusyError as exc:
         print(f"newsflow: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    _print_summary(summary)
+    _print_summary(summary, glob=settings.source_glob)
     return EXIT_OK
 
 
@@ -210,7 +230,7 @@ def _api_url(*, preload: bool = False) -> str:
 def _serve(args: argparse.Namespace) -> int:
     if not args.source and not any(pair.startswith("source=") for pair in args.set or []):
         DEFAULT_LANDING.mkdir(parents=True, exist_ok=True)  # the default landing folder is ours to create
-    source, output, overrides = _folders(args, default_source=DEFAULT_LANDING)
+    source, output, overrides, _ = _folders(args, default_source=DEFAULT_LANDING)
     if args.interval is not None and args.interval <= 0:
         raise UsageError(f"--interval must be a positive number of seconds, got {args.interval}")
     if args.cron is not None:

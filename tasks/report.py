@@ -76,7 +76,9 @@ def report(layout: Layout, summary: RunSummary, outcome: Outcome | None, setting
     summary.write(path)
     publish.write_table(summary.runs_frame(), layout.run_log(summary.run_id, summary.started_at.date()), "runs")
     logger = get_run_logger()
-    if summary.outcome == "nothing_new":
+    if summary.files_seen == 0:
+        logger.info("nothing found: no file matches the source glob; nothing to publish")
+    elif summary.outcome == "nothing_new":
         logger.info("nothing new: %d file(s) already ingested; nothing to publish", summary.files_seen)
     by_step: dict[str, list[str]] = {}
     for step, metric, value in summary.step_metrics():

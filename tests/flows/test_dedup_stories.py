@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from newsflow.explain import explain
+from newsflow.explain import NoTablesError, explain
 from newsflow.load import publish
 from newsflow.load.storage import Layout
 from tests.conftest import SEEDS
@@ -78,11 +78,23 @@ def test_explain_exact_duplicate_and_quarantine(tmp_path: Path) -> None:
     seed = next(source.glob("001_*.txt"))
     shutil.copy(seed, source / "zz-copy.txt")
     (source / "zz-empty.txt").write_bytes(b"")
+    with pytest.raises(NoTablesError, match="no published tables here"):
+        explain_text(output, "zz-copy.txt")
     ingest(source=str(source), output=str(output))
-    assert "exact duplicate of article" in explain_text(output, "zz-copy.txt")
-    assert "reason: empty" in explain_text(output, "zz-empty.txt")
+    copy = explain_text(output, "zz-copy.txt")
+    assert "exact duplicate of article" in copy and "rule that fired" in copy
+    assert explain_text(output, str(source / "zz-copy.txt")) == copy  # a path to the file, as a shell completes it
+    empty = explain_text(output, "zz-empty.txt")
+    assert "reason empty" in empty and "None" not in empty
     with pytest.raises(LookupError):
         explain_text(output, "missing.txt")
+
+    # every version of a changed file, oldest first
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nA paragraph added later, in a second version.\n")
+    ingest(source=str(source), output=str(output))
+    versions = explain_text(output, seed.name)
+    assert f"{seed.name}: 2 version(s) ingested" in versions
+    assert "version 1," in versions and "version 2," in versions
 
 
 def _outcomes(output: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

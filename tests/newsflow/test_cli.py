@@ -143,3 +143,18 @@ def test_source_and_output_can_come_from_the_settings_file(
     assert "source folder 'landing here' does not exist" in capsys.readouterr().err
     assert main(["run", "--set", 'source="elsewhere"']) == EXIT_USAGE
     assert "source folder 'elsewhere' does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_source_with_no_matching_file_says_so_and_names_what_is_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("a.TXT", "b.TXT", "c.md", "d.gz"):
+        (source / name).write_text("Headline\n\nBody.\n")
+    assert main(["run", "--source", str(source), "--output", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert f"nothing found: no file in {source} matches source_glob '**/*.txt'" in out
+    assert "other files there: 2 .TXT, 1 .md, 1 .gz" in out
+    assert "already ingested" not in out and "tables                none yet" in out

@@ -89,7 +89,7 @@ def _nothing_found(source: Path, glob: str, *, look: int = 10_000) -> list[str]:
             suffixes[path.suffix or "(no extension)"] += 1
     lines = [f"  nothing found: no file in {source} matches source_glob {glob!r}; nothing published"]
     if suffixes:
-        kinds = ", ".join(f"{n} {suffix}" for suffix, n in suffixes.most_common(5))
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(suffixes.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
         lines.append(f"  other files there: {kinds}; set source_glob (newsflow.toml or --set) to ingest them")
     return lines
 

@@ -156,5 +156,5 @@ def test_a_source_with_no_matching_file_says_so_and_names_what_is_there(
     assert main(["run", "--source", str(source), "--output", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert f"nothing found: no file in {source} matches source_glob '**/*.txt'" in out
-    assert "other files there: 2 .TXT, 1 .md, 1 .gz" in out
+    assert "other files there: 2 .TXT, 1 .gz, 1 .md" in out
     assert "already ingested" not in out and "tables                none yet" in out

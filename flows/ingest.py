@@ -4,13 +4,15 @@ stage); the pure steps they run are listed in ``newsflow/pipeline.py``."""
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from prefect import flow
 from prefect.runtime import flow_run
+from prefect.states import Completed
 
 from flows.runners import dask_task_runner
 from newsflow.config import load_settings
@@ -27,9 +29,28 @@ from tasks.report import Progress, emit_failure_event, report
 from tasks.transform import read_and_parse
 
 
+def _run_name() -> str:
+    """``<source folder> -> <output folder>``; once the files are planned, the count of new ones is added."""
+    parameters = flow_run.parameters
+    return f"{_folder_name(parameters.get('source', 'seeds'))} -> {_folder_name(parameters.get('output', 'data'))}"
+
+
+def _folder_name(path: str) -> str:
+    return Path(path).name or str(path)
+
+
+def _rename(run_id: str, name: str) -> None:
+    """Rename the flow run (shown in the UI's run lists); a failure to rename never fails the run."""
+    from prefect.client.orchestration import get_client
+
+    with suppress(Exception), get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(run_id), name=name)
+
+
 @flow(
     name="ingest",
     description="Raw news text to validated, deduplicated, published Parquet tables.",
+    flow_run_name=_run_name,
     on_failure=[emit_failure_event],
     on_crashed=[emit_failure_event],
 )
@@ -66,13 +87,21 @@ def ingest(
             listing = discover_files(landing, config)
             known, published = load_ledger(layout)
             windows = plan_reads(listing, known, config)
-        progress = Progress(sum(len(window) for window in windows))
+        if flow_run.get_id():
+            new = sum(shard.height for window in windows for shard in window)
+            _rename(run_id, f"{_run_name()}: {f'{new:,} new file(s)' if new else 'nothing new'}")
+        progress = Progress(sum(shard.height for window in windows for shard in window))
         history = published
         outcomes: list[Outcome] = []
+        starts = [sum(len(window) for window in windows[:number]) for number in range(len(windows))]
+        shard_count = sum(len(window) for window in windows)
 
         def read_parse(shards: list[Any]) -> Any:
+            first = starts.pop(0)
             with summary.timed("read_parse"):
-                return read_and_parse(shards, landing, known, config, progress)
+                return read_and_parse(
+                    shards, landing, known, config, progress, first_shard=first, shard_count=shard_count
+                )
 
         with parsed_ahead(windows, read_parse) as parsed:
             # Once per run, not per window: building it (importing Great Expectations) takes seconds.
@@ -82,11 +111,14 @@ def ingest(
                 # against the published tables plus the windows staged before it.
                 if not any(result.candidates.height + result.quarantined.height for result in results):
                     continue
+                where = f"window {number + 1} of {len(windows)}" if len(windows) > 1 else "window"
+                progress.note(f"{where}: deduplicating and grouping stories")
                 with summary.timed("deduplicate"):
                     run = deduplicate(results, history, run_id, started_at, config)
                 del results
                 with summary.timed("stage"):
                     staged = stage_tables(layout, landing, run, run_id, started_at, len(outcomes))
+                progress.note(f"{where}: validating")
                 with summary.timed("validate"):
                     assert gate is not None
                     checked = validate_tables(
@@ -101,7 +133,7 @@ def ingest(
                     )
                 summary.add_window(run)
                 outcomes.append(checked)
-                progress.note(f"window {number + 1} of {len(windows)} validated")
+                progress.note(f"{where}: validated")
                 if not checked.success:
                     break
                 history = include_staged(layout, published, staged)
@@ -111,6 +143,7 @@ def ingest(
             summary.set_validation(outcome)
         with summary.timed("publish"):
             if outcome is not None and outcome.success:
+                progress.note("publishing")
                 snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
                 publish = publish_snapshot(layout, landing)
                 publish(layout, layout.staging(run_id), summary.rows_added, snapshot_id, config)
@@ -124,4 +157,5 @@ def ingest(
         progress.set(100.0, f"done: {summary.outcome.replace('_', ' ')}")
     if outcome is not None and not outcome.success:
         raise QualityGateError(outcome.message())
-    return summary.as_json()
+    # The state's message is what the UI shows beside "Completed"; the caller gets the summary.
+    return Completed(message=summary.headline(), data=summary.as_json())  # type: ignore[return-value]

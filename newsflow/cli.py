@@ -55,7 +55,7 @@ def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
     kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(summary["duplicates_by_kind"].items())) or "none"
     lines = [
         "",
-        f"newsflow run {summary['run_id']} finished in {summary['seconds']:.1f} s",
+        f"newsflow run {summary['run_id']} finished in {summary['seconds']:.1f} s: {summary['headline']}",
         f"  files seen            {summary['files_seen']:>8}",
         f"  unchanged (skipped)   {summary['files_unchanged']:>8}",
         f"  new                   {summary['files_new']:>8}",
@@ -164,11 +164,15 @@ def _run(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.ingest import ingest
+    from newsflow.console import terminal
     from newsflow.load.lock import OutputBusyError
     from newsflow.quality.gate import QualityGateError
 
     try:
-        with temporary_settings(updates={PREFECT_API_URL: _api_url(preload=True)}):
+        with (
+            temporary_settings(updates={PREFECT_API_URL: _api_url(preload=True)}),
+            terminal(verbosity=args.verbose - args.quiet),
+        ):
             summary = ingest(
                 source=str(source),
                 output=str(output),
@@ -388,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
     on.add_argument(
         "--dask-workers", type=_positive_int, metavar="N", help="run shard tasks on a local Dask cluster of N processes"
     )
+    loud = run.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="count", default=0, help="no progress, only warnings and the summary")
+    loud.add_argument("-v", "--verbose", action="count", default=0, help="every Prefect log line, task by task")
     run.set_defaults(handler=_run)
     serve = commands.add_parser(
         "serve", help="serve the ingest deployment on a schedule (needs a Prefect server: see `newsflow server`)"

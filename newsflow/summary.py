@@ -122,6 +122,7 @@ class RunSummary:
         data["started_at"] = self.started_at.isoformat()
         data["quarantined_total"] = self.quarantined_total
         data["outcome"] = self.outcome
+        data["headline"] = self.headline()
         return data
 
     def step_metrics(self) -> list[tuple[str, str, float]]:
@@ -138,6 +139,43 @@ class RunSummary:
         rows += [(step, "seconds", seconds) for step, seconds in self.step_seconds.items()]
         rows.append(("run", "seconds", self.seconds))
         return rows
+
+    def step_lines(self) -> list[str]:
+        """One line per step with its counts (drops only when there are some) and time, then the other times."""
+        seconds = dict(self.step_seconds)
+        lines = []
+        for step, counts in self.counters.items():
+            drops = [
+                f"{n:,} {k.removeprefix('dropped_').replace('_', ' ')}"
+                for k, n in counts.items()
+                if n and k.startswith("dropped_")
+            ]
+            more = [
+                f"{n:,} {k.replace('_', ' ')}"
+                for k, n in counts.items()
+                if n and k not in ("total", "kept") and not k.startswith("dropped_")
+            ]
+            verb = "passed" if step == "validate" else "kept"
+            line = f"{step}: {counts.get('kept', 0):,} of {counts.get('total', 0):,} {verb}"
+            line += f" (dropped: {', '.join(drops)})" if drops else ""
+            line += f"; {', '.join(more)}" if more else ""
+            line += f", {seconds.pop(step):.2f} s" if step in seconds else ""
+            lines.append(line)
+        times = ", ".join(f"{step.replace('_', ' ')} {value:.2f} s" for step, value in seconds.items())
+        lines.append(f"times: {times}; whole run {self.seconds:.2f} s")
+        return lines
+
+    def headline(self) -> str:
+        """The run in one line: the Prefect state message and the terminal's first line."""
+        if self.files_seen == 0:
+            return "nothing found: no file matches the source glob"
+        if self.files_new == 0:
+            return f"nothing new: {self.files_seen:,} file(s) already ingested"
+        verdict = "published" if self.published else f"validation {self.validation}, nothing published"
+        return (
+            f"{self.files_new:,} new file(s): {self.curated:,} curated, {self.duplicates:,} duplicate(s), "
+            f"{self.quarantined_total:,} quarantined; {verdict}"
+        )
 
     def runs_frame(self) -> pl.DataFrame:
         """This run's rows of the ``runs`` table."""

@@ -17,7 +17,13 @@ def deduplicate(
     shards: list[ShardResult], history: History, run_id: str, started_at: datetime, settings: Settings
 ) -> RunTables:
     run = assemble_run(shards, history, run_id=run_id, ingested_at=started_at, settings=settings)
+    dedup = run.counters["dedup"]
     get_run_logger().info(
-        "deduplicate: %s; %d story(ies) in total", run.counters["dedup"], run.tables["stories"].height
+        "deduplicate: %s article(s), %s kept, %s exact and %s near duplicate(s); %s story(ies) in the tables",
+        *(
+            f"{n:,}"
+            for n in (dedup["total"], dedup["kept"], dedup.get("dropped_exact", 0), dedup.get("dropped_near", 0))
+        ),
+        f"{run.tables['stories'].height:,}",
     )
     return run

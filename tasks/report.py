@@ -22,6 +22,7 @@ from prefect.settings import PREFECT_API_URL
 
 from newsflow.asset_keys import asset_key
 from newsflow.config import Settings
+from newsflow.console import display
 from newsflow.load import publish
 from newsflow.load.storage import Layout
 from newsflow.quality.docs_site import prune
@@ -32,21 +33,25 @@ from newsflow.summary import RunSummary
 
 
 class Progress:
-    """The run's progress artifact (``ingest-progress``), from 0 to 100 as shards and steps finish."""
+    """The run's progress artifact (``ingest-progress``), from 0 to 100 as files are parsed and steps finish;
+    the same progress goes to the terminal's display (``newsflow.console``) when there is one."""
 
-    def __init__(self, shards: int) -> None:
-        self.shards, self.done = shards, 0
-        created = create_progress_artifact(0.0, key="ingest-progress", description=f"0 of {shards} shard(s) parsed")
+    def __init__(self, files: int) -> None:
+        self.files, self.done = files, 0
+        created = create_progress_artifact(0.0, key="ingest-progress", description=f"0 of {files:,} file(s) parsed")
         assert isinstance(created, UUID)  # the sync variant, called outside an event loop
         self.id = created
+        display().files(files)
 
-    def shard_done(self) -> None:
-        # Reading and parsing is most of a run's time: shards fill the bar up to 80 %.
-        self.done += 1
-        self.set(80.0 * self.done / max(self.shards, 1), f"{self.done} of {self.shards} shard(s) parsed")
+    def files_done(self, count: int) -> None:
+        # Reading and parsing is most of a run's time: files fill the bar up to 80 %.
+        self.done += count
+        display().files_done(count)
+        self.set(80.0 * self.done / max(self.files, 1), f"{self.done:,} of {self.files:,} file(s) parsed")
 
     def note(self, note: str) -> None:
-        self.set(80.0 * self.done / max(self.shards, 1), note)
+        display().status(note)
+        self.set(80.0 * self.done / max(self.files, 1), note)
 
     def set(self, percent: float, note: str) -> None:
         update_progress_artifact(self.id, percent, description=note)
@@ -80,11 +85,8 @@ def report(layout: Layout, summary: RunSummary, outcome: Outcome | None, setting
         logger.info("nothing found: no file matches the source glob; nothing to publish")
     elif summary.outcome == "nothing_new":
         logger.info("nothing new: %d file(s) already ingested; nothing to publish", summary.files_seen)
-    by_step: dict[str, list[str]] = {}
-    for step, metric, value in summary.step_metrics():
-        by_step.setdefault(step, []).append(f"{metric}={value:.2f}" if metric == "seconds" else f"{metric}={value:.0f}")
-    for step, metrics in by_step.items():
-        logger.info("%s: %s", step, " ".join(metrics))
+    for line in summary.step_lines():
+        logger.info("%s", line)
     create_table_artifact(key="ingest-summary", table=summary.rows(), description=f"newsflow run {summary.run_id}")
     create_markdown_artifact(
         key="ingest-validation",

@@ -33,19 +33,29 @@ def parse_shard(read: pl.DataFrame, settings: Settings, shard: int, shards: int)
 
 
 def read_and_parse(
-    shards: list[pl.DataFrame], source: Source, known: pl.DataFrame, settings: Settings, progress: Progress
+    shards: list[pl.DataFrame],
+    source: Source,
+    known: pl.DataFrame,
+    settings: Settings,
+    progress: Progress,
+    *,
+    first_shard: int,
+    shard_count: int,
 ) -> list[ShardResult]:
-    """Read and parse a window's shards, at most ``max_workers`` in flight (memory follows shards in flight)."""
-    in_flight: deque[Any] = deque()
+    """Read and parse a window's shards, at most ``max_workers`` in flight (memory follows shards in flight);
+    ``first_shard``: the run's number of the window's first shard (from 0), of ``shard_count``."""
+    in_flight: deque[tuple[Any, int]] = deque()
     results = []
-    for shard in shards:
+    for shard_number, shard in enumerate(shards, start=first_shard):
         if len(in_flight) == settings.max_workers:
-            results.append(in_flight.popleft().result())
-            progress.shard_done()
+            future, files = in_flight.popleft()
+            results.append(future.result())
+            progress.files_done(files)
         read = read_shard.submit(source, shard, known, settings)
         # Passing the future (not its result) lets Prefect draw the read -> parse edge.
-        in_flight.append(parse_shard.submit(read, settings, progress.done + len(in_flight), progress.shards))  # type: ignore[call-overload]
-    for future in in_flight:
+        parsed = parse_shard.submit(read, settings, shard_number, shard_count)  # type: ignore[call-overload]
+        in_flight.append((parsed, shard.height))
+    for future, files in in_flight:
         results.append(future.result())
-        progress.shard_done()
+        progress.files_done(files)
     return results

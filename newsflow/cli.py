@@ -48,6 +48,7 @@ def _check_output(output: Path) -> None:
 
 
 def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
+    stories = "-" if summary["stories"] is None else f"{summary['stories']:,}"
     url = summary.get("data_docs_url") or ""
     docs = url if url.startswith("http") else summary["data_docs"]  # a path reads better than a file URI
     quarantined = summary["quarantined"]
@@ -56,15 +57,15 @@ def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
     lines = [
         "",
         f"newsflow run {summary['run_id']} finished in {summary['seconds']:.1f} s: {summary['headline']}",
-        f"  files seen            {summary['files_seen']:>8}",
-        f"  unchanged (skipped)   {summary['files_unchanged']:>8}",
-        f"  new                   {summary['files_new']:>8}",
-        f"  curated               {summary['curated']:>8}",
-        f"  duplicates            {summary['duplicates']:>8}   ({kinds})",
-        f"  quarantined           {summary['quarantined_total']:>8}   ({reasons})",
-        f"  repeated paragraphs   {summary['repeated_paragraphs_removed']:>8}   removed",
-        f"  boilerplate           {summary['boilerplate_paragraphs']:>8}   paragraphs flagged",
-        f"  stories               {summary['stories'] if summary['stories'] is not None else '-':>8}   in the tables",
+        f"  files seen            {summary['files_seen']:>8,}",
+        f"  unchanged (skipped)   {summary['files_unchanged']:>8,}",
+        f"  new                   {summary['files_new']:>8,}",
+        f"  curated               {summary['curated']:>8,}",
+        f"  duplicates            {summary['duplicates']:>8,}   ({kinds})",
+        f"  quarantined           {summary['quarantined_total']:>8,}   ({reasons})",
+        f"  repeated paragraphs   {summary['repeated_paragraphs_removed']:>8,}   removed",
+        f"  boilerplate           {summary['boilerplate_paragraphs']:>8,}   paragraphs flagged",
+        f"  stories               {stories:>8}   in the tables",
         f"  validation            {summary['validation']:>8}",
         f"  tables                {summary['tables']}",
         f"  validation report     {docs or '-'}",
@@ -307,6 +308,27 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from newsflow.load.storage import Layout
+    from newsflow.report.build import build_report
+
+    layout = Layout(local_path(args.output, what="--output"))
+    if not layout.root.is_dir():
+        raise UsageError(
+            f"output folder {str(layout.root)!r} does not exist: run `newsflow run` first, or give --output"
+        )
+    written = build_report(layout, Path(args.write) if args.write else layout.overview)
+    print(f"report: {written}")
+    if not args.write:
+        from newsflow.server import files, local
+
+        info = local.current(local.prefect_home()) if not os.environ.get("PREFECT_API_URL") else None
+        if info is not None:
+            files.register_output(local.registry_file(local.prefect_home()), layout.root)
+            print(f"        {files.report_url(info.reports_url, layout.root, written.relative_to(layout.root))}")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -423,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("key", help="a source path (relative to the source folder) or an article id")
     why.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
     why.set_defaults(handler=_explain)
+    report = commands.add_parser("report", help="write one HTML page: runs over time, largest stories, quarantine")
+    report.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    report.add_argument("--write", metavar="FILE", help="write the page to FILE (default: OUTPUT/reports/index.html)")
+    report.set_defaults(handler=_report)
     docs = commands.add_parser("docs", help="print the data dictionary generated from the table schemas")
     docs.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     docs.set_defaults(handler=_docs)

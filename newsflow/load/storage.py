@@ -108,6 +108,11 @@ class Layout:
     def staging(self, run_id: str) -> Path:
         return self.staging_root / _checked_id(run_id)
 
+    @property
+    def overview(self) -> Path:
+        """The page ``newsflow report`` writes: runs over time, the largest stories, the quarantine."""
+        return self.reports / "index.html"
+
     def report(self, run_id: str) -> Path:
         return self.reports / f"{_checked_id(run_id)}.json"
 

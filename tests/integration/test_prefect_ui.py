@@ -173,3 +173,43 @@ def test_data_docs_render_offline_from_the_validation_artifact(
     expect(row.get_by_role("cell", name=re.compile(r"^run [0-9a-f]{8} window 1$"))).to_be_visible()
     screenshot(page, "data-docs-offline.png")
     assert failed == [url for url in refused if url.startswith("https://greatexpectations.io")] == []
+
+
+def test_newsflow_report_renders_runs_stories_and_quarantine_offline(
+    page: Page, prefect_api: PrefectServer, ingest_run: dict[str, Any], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    output = Path(ingest_run["output"])
+    source = Path(ingest_run["parameters"]["source"])
+    (source / "empty.txt").write_bytes(b"")
+    (source / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    env = {"PREFECT_HOME": str(prefect_api.home)}
+    again = run_newsflow(
+        ["run", "--source", str(source), "--output", str(output)], api_url=prefect_api.api_url, env=env
+    )
+    assert again.returncode == 0, again.stderr
+    written = run_newsflow(["report", "--output", str(output)], api_url=prefect_api.api_url, env=env)
+    assert written.returncode == 0, written.stderr
+    report = output / "reports" / "index.html"
+    assert f"report: {report}" in written.stdout
+
+    from newsflow.quality.docs_site import remote_assets
+
+    assert remote_assets(report) == []
+    refused = offline(page)
+    page.goto(report.as_uri())
+    expect(page.get_by_role("heading", name="newsflow report")).to_be_visible()
+    for section in ("Runs over time", "Seconds per step", "Largest stories", "Quarantine", "Recent runs"):
+        expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
+    assert page.locator("section svg").count() == 4  # outcomes, seconds, story spans, quarantine reasons
+    stories = page.locator("section", has=page.get_by_role("heading", name="Largest stories")).get_by_role("row")
+    expect(stories.filter(has_text="Mexico")).to_have_count(1)
+    expect(stories.filter(has_text="Mexico").get_by_role("cell").nth(1)).to_have_text("2")
+    quarantine = page.locator("section", has=page.get_by_role("heading", name="Quarantine")).get_by_role("row")
+    for reason in ("binary", "empty"):
+        expect(quarantine.filter(has_text=reason).get_by_role("cell").nth(1)).to_have_text("1")
+    runs = page.locator("section", has=page.get_by_role("heading", name="Recent runs")).get_by_role("row")
+    expect(runs).to_have_count(3)  # the header and the two runs
+    screenshot(page, "newsflow-report.png")
+    assert refused == []

@@ -210,8 +210,8 @@ def _api_url(*, preload: bool = False) -> str:
     if url := PREFECT_API_URL.value():
         if not local.healthy(url, timeout=10):
             raise UsageError(
-                f"no Prefect server answers at PREFECT_API_URL={url}. Start it, or unset PREFECT_API_URL "
-                "to let newsflow start its own local server."
+                f"no Prefect server answers at {url} (PREFECT_API_URL). Start it (`newsflow server` starts one "
+                "here), or unset PREFECT_API_URL to let newsflow start its own local server."
             )
         return str(url)
     home = local.prefect_home()

@@ -20,7 +20,9 @@ from tasks.retries import transient_io_error
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(source: Source, settings: Settings) -> pl.DataFrame:
     listing = source.discover(settings.source_glob)
-    get_run_logger().info("discovered %d file(s) matching %r in %s", listing.height, settings.source_glob, source.uri)
+    get_run_logger().info(
+        "discovered %s file(s) matching %r in %s", f"{listing.height:,}", settings.source_glob, source.uri
+    )
     return listing
 
 
@@ -37,11 +39,8 @@ def plan_reads(listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -
     fresh, unchanged = ledger.split_unchanged(listing, known)
     windows = plan_windows(fresh, shard_size=settings.shard_size, window_files=settings.window_files)
     get_run_logger().info(
-        "%d file(s) unchanged since ingested; %d to read in %d shard(s), %d window(s)",
-        unchanged.height,
-        fresh.height,
-        sum(len(window) for window in windows),
-        len(windows),
+        "%s file(s) unchanged since ingested; %s to read in %s shard(s), %s window(s)",
+        *(f"{n:,}" for n in (unchanged.height, fresh.height, sum(len(window) for window in windows), len(windows))),
     )
     return windows
 
@@ -52,5 +51,5 @@ def read_shard(source: Source, listing: pl.DataFrame, known: pl.DataFrame, setti
     read = ledger.mark_known_content(source.read(listing, max_bytes=settings.max_file_bytes), known)
     skipped = int(read.get_column("known_content").sum())
     if skipped:
-        get_run_logger().info("%d file(s) touched but unchanged in content; skipped", skipped)
+        get_run_logger().info("%s file(s) touched but unchanged in content; skipped", f"{skipped:,}")
     return read

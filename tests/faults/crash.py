@@ -112,7 +112,8 @@ class Watched:
 def start_run(source: Path, output: Path, env: dict[str, str], *, cwd: Path = ROOT) -> Watched:
     """``newsflow run`` in its own process group; ``cwd`` decides which configuration file applies."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsflow.cli", "run", "--source", str(source), "--output", str(output)],
+        # --verbose: the phases are told from Prefect's per-task lines, which a default run keeps off the terminal
+        [sys.executable, "-m", "newsflow.cli", "run", "--verbose", "--source", str(source), "--output", str(output)],
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,

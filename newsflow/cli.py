@@ -329,6 +329,38 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _snapshots(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from newsflow.load.snapshots import list_snapshots
+    from newsflow.load.storage import Layout
+    from newsflow.tables.registry import CURATED
+
+    listed = list_snapshots(Layout(local_path(args.output, what="--output")))
+    if listed.is_empty():
+        print(f"no snapshots in {args.output}: nothing has been published there yet")
+        return EXIT_OK
+    shown = listed.select(
+        pl.when("current").then(pl.lit("*")).otherwise(pl.lit("")).alias(""),
+        "snapshot_id",
+        pl.col("published_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("published (UTC)"),
+        *CURATED,
+    )
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        fmt_str_lengths=80,
+        tbl_width_chars=250,
+        tbl_formatting="ASCII_MARKDOWN",
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        thousands_separator=",",
+    ):
+        print(shown)
+    print(f"\n* current: read through {args.output}/curated; snapshot X lies in {args.output}/.snapshots/X")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -449,6 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
     report.add_argument("--write", metavar="FILE", help="write the page to FILE (default: OUTPUT/reports/index.html)")
     report.set_defaults(handler=_report)
+    snapshots = commands.add_parser("snapshots", help="list the published snapshots: time, run, rows per table")
+    snapshots.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    snapshots.set_defaults(handler=_snapshots)
     docs = commands.add_parser("docs", help="print the data dictionary generated from the table schemas")
     docs.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     docs.set_defaults(handler=_docs)

@@ -158,7 +158,12 @@ class Settings:
     (``expectations/`` in the repository, inside the installed package)."""
 
     keep_snapshots: int = 3
-    """Published snapshots kept on disk, so readers of an older one are not cut off mid-read."""
+    """Published snapshots kept on disk, so readers of an older one are not cut off mid-read (``newsflow
+    snapshots`` lists them). The current one is always kept."""
+
+    keep_days: float = 0.0
+    """Snapshots younger than this many days are kept too, however many there are; 0 keeps only the newest
+    ``keep_snapshots``."""
 
     lock_wait_seconds: float = 3600.0
     """How long a run waits for another run on the same output to finish; 0 refuses at once (exit code 4)."""
@@ -221,6 +226,8 @@ class Settings:
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        if not 0.0 <= self.keep_days < float("inf"):
+            raise ConfigError(f"keep_days must be >= 0, got {self.keep_days!r}")
         if not 0.0 <= self.lock_wait_seconds < float("inf"):
             raise ConfigError(f"lock_wait_seconds must be >= 0, got {self.lock_wait_seconds!r}")
         pattern = self.source_glob.replace("\\", "/")

@@ -65,7 +65,7 @@ def include_staged(layout: Layout, published: History, staged: Staged) -> Histor
 def _publish_snapshot(
     layout: Layout, staged: Path, rows_added: dict[str, int], snapshot_id: str, settings: Settings
 ) -> Path:
-    snapshot = publish.publish(layout, staged, snapshot_id, keep=settings.keep_snapshots)
+    snapshot = publish.publish(layout, staged, snapshot_id, keep=settings.keep_snapshots, keep_days=settings.keep_days)
     for table in CURATED:
         add_asset_metadata(layout.asset_key(table), {"rows_added": rows_added.get(table, 0), "snapshot": snapshot_id})
     get_run_logger().info("published snapshot %s", snapshot.name)

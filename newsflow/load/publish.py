@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -79,7 +80,7 @@ def _link_tree(source: Path, destination: Path, *, skip: set[str]) -> None:
         os.link(path, target)
 
 
-def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Path:
+def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int, keep_days: float = 0.0) -> Path:
     """Publish ``staged`` on top of the current snapshot, atomically. Returns the new snapshot."""
     previous = current_snapshot(layout)
     final = layout.snapshot(snapshot_id)
@@ -105,7 +106,7 @@ def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int) -> Pat
     swap.replace(layout.curated)
     fsync_dir(layout.root)
     shutil.rmtree(staged, ignore_errors=True)
-    collect_garbage(layout, keep=keep)
+    collect_garbage(layout, keep=keep, keep_days=keep_days)
     return final
 
 
@@ -136,21 +137,29 @@ def recover(layout: Layout) -> list[str]:
     return [layout.relative(path) for path in leftovers]
 
 
-def collect_garbage(layout: Layout, *, keep: int) -> None:
-    """Remove all but the newest ``keep`` snapshots (never the published one) and stale temp folders."""
+def snapshot_folders(layout: Layout) -> list[Path]:
+    """Every published snapshot folder, newest first (half-built ones, hidden, are not snapshots)."""
     if not layout.snapshots.is_dir():
-        return
+        return []
+    found = (p for p in layout.snapshots.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+
+def collect_garbage(layout: Layout, *, keep: int, keep_days: float = 0.0) -> list[Path]:
+    """Remove snapshots beyond the newest ``keep`` that are also older than ``keep_days`` days (never the
+    published one), and stale temporary folders; returns the snapshots removed."""
+    if not layout.snapshots.is_dir():
+        return []
     published = current_snapshot(layout)
     for stale in layout.snapshots.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    snapshots = sorted(
-        (p for p in layout.snapshots.iterdir() if not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime_ns,
-        reverse=True,
-    )
-    for old in snapshots[keep:]:
-        if old != published:
+    cutoff = time.time() - keep_days * 86_400
+    removed = []
+    for old in snapshot_folders(layout)[keep:]:
+        if old != published and old.stat().st_mtime < cutoff:
             shutil.rmtree(old, ignore_errors=True)
+            removed.append(old)
+    return removed
 
 
 def scan(layout: Layout, table: str) -> pl.LazyFrame:

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from newsflow.dedup import minhash
 
@@ -44,3 +47,41 @@ def test_bands_find_candidates_across_new_and_indexed() -> None:
 def test_band_keys_refuse_signatures_of_another_shape() -> None:
     with pytest.raises(ValueError, match="bands x rows"):
         minhash.band_keys(sigs(a="a b c d e f"), bands=10, rows=8)
+
+
+def _by_group_by(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
+    """The signatures by a Polars group-by, one ``min`` per permutation: the reference for the NumPy version."""
+    a, b = minhash.permutations(count)
+    h = pl.col("h").cast(pl.UInt64)
+    minima = [(h * pl.lit(a[k], pl.UInt64) + pl.lit(b[k], pl.UInt64)).min().alias(f"m{k}") for k in range(count)]
+    return (
+        hashes.group_by("key")
+        .agg(*minima, shingles=pl.len().cast(pl.Int32))
+        .select("key", "shingles", signature=pl.concat_list([f"m{k}" for k in range(count)]))
+        .sort("key")
+        .collect()
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(min_value=0, max_value=2**64 - 1)),
+        min_size=1,
+        max_size=60,
+        unique=True,
+    )
+)
+def test_numpy_minima_equal_a_polars_group_by(rows: list[tuple[str, int]]) -> None:
+    hashes = pl.DataFrame(rows, schema={"key": pl.String, "h": pl.UInt64}, orient="row").lazy()
+    assert_frame_equal(minhash.signatures(hashes, count=16), _by_group_by(hashes, count=16))
+
+
+def test_numpy_minima_equal_a_polars_group_by_on_real_text() -> None:
+    frame = pl.DataFrame({"key": [f"k{i}" for i in range(40)], "text": [" ".join(WORDS[i:]) for i in range(40)]})
+    hashes = minhash.shingle_hashes(frame.lazy(), words=5)
+    assert_frame_equal(minhash.signatures(hashes, count=100), _by_group_by(hashes, count=100))
+
+
+def test_no_hashes_no_signatures() -> None:
+    empty = pl.DataFrame(schema={"key": pl.String, "h": pl.UInt64}).lazy()
+    assert minhash.signatures(empty, count=8).height == 0

@@ -87,10 +87,10 @@ def ingest(
             listing = discover_files(landing, config)
             known, published = load_ledger(layout)
             windows = plan_reads(listing, known, config)
+        new = sum(shard.height for window in windows for shard in window)
         if flow_run.get_id():
-            new = sum(shard.height for window in windows for shard in window)
             _rename(run_id, f"{_run_name()}: {f'{new:,} new file(s)' if new else 'nothing new'}")
-        progress = Progress(sum(shard.height for window in windows for shard in window))
+        progress = Progress(new)
         history = published
         outcomes: list[Outcome] = []
         starts = [sum(len(window) for window in windows[:number]) for number in range(len(windows))]

@@ -67,7 +67,7 @@ def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
         f"  boilerplate           {summary['boilerplate_paragraphs']:>8,}   paragraphs flagged",
         f"  stories               {stories:>8}   in the tables",
         f"  validation            {summary['validation']:>8}",
-        f"  tables                {summary['tables']}",
+        f"  tables                {summary['tables'] if Path(summary['tables']).exists() else 'none yet'}",
         f"  validation report     {docs or '-'}",
         f"  run report            {summary['report'] or '-'}",
     ]
@@ -75,8 +75,6 @@ def _print_summary(summary: dict[str, Any], *, glob: str) -> None:
         lines[2:2] = _nothing_found(Path(summary["source"]), glob)
     elif summary["outcome"] == "nothing_new":
         lines.insert(2, "  nothing new: every file is already ingested; nothing published")
-    if not Path(summary["tables"]).exists():
-        lines = [line for line in lines if not line.startswith("  tables ")] + ["  tables                none yet"]
     print("\n".join(lines))
 
 
@@ -320,12 +318,12 @@ def _report(args: argparse.Namespace) -> int:
     written = build_report(layout, Path(args.write) if args.write else layout.overview)
     print(f"report: {written}")
     if not args.write:
-        from newsflow.server import files, local
+        from prefect.settings import PREFECT_API_URL
 
-        info = local.current(local.prefect_home()) if not os.environ.get("PREFECT_API_URL") else None
-        if info is not None:
-            files.register_output(local.registry_file(local.prefect_home()), layout.root)
-            print(f"        {files.report_url(info.reports_url, layout.root, written.relative_to(layout.root))}")
+        from newsflow.server import local
+
+        if url := local.served_url(layout.root, written, api_url=PREFECT_API_URL.value()):
+            print(f"        {url}")
     return EXIT_OK
 
 

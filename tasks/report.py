@@ -28,7 +28,7 @@ from newsflow.load.storage import Layout
 from newsflow.quality.docs_site import prune
 from newsflow.quality.gate import Outcome, QualityGateError
 from newsflow.quality.report import markdown_report
-from newsflow.server import files, local
+from newsflow.server import local
 from newsflow.summary import RunSummary
 
 
@@ -62,12 +62,8 @@ def _docs_url(layout: Layout, data_docs: str | None) -> str | None:
     (which browsers refuse to open from the Prefect UI, an http page)."""
     if data_docs is None:
         return None
-    docs = Path(data_docs).resolve()
-    base = local.reports_base(str(PREFECT_API_URL.value() or ""))
-    if base is None:
-        return docs.as_uri()
-    files.register_output(local.registry_file(local.prefect_home()), layout.root)
-    return files.report_url(base, layout.root, docs.relative_to(layout.root.resolve()))
+    docs = Path(data_docs)
+    return local.served_url(layout.root, docs, api_url=str(PREFECT_API_URL.value() or "")) or docs.resolve().as_uri()
 
 
 @task(name="report", cache_policy=NO_CACHE)

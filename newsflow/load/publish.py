@@ -145,21 +145,18 @@ def snapshot_folders(layout: Layout) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
 
 
-def collect_garbage(layout: Layout, *, keep: int, keep_days: float = 0.0) -> list[Path]:
+def collect_garbage(layout: Layout, *, keep: int, keep_days: float = 0.0) -> None:
     """Remove snapshots beyond the newest ``keep`` that are also older than ``keep_days`` days (never the
-    published one), and stale temporary folders; returns the snapshots removed."""
+    published one), and stale temporary folders."""
     if not layout.snapshots.is_dir():
-        return []
+        return
     published = current_snapshot(layout)
     for stale in layout.snapshots.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)
     cutoff = time.time() - keep_days * 86_400
-    removed = []
     for old in snapshot_folders(layout)[keep:]:
         if old != published and old.stat().st_mtime < cutoff:
             shutil.rmtree(old, ignore_errors=True)
-            removed.append(old)
-    return removed
 
 
 def scan(layout: Layout, table: str) -> pl.LazyFrame:

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from newsflow.server import files
+
 STARTUP_SECONDS = 180.0
 """How long a run waits for the background server to answer (it needs about 20 s on 2 cores)."""
 
@@ -180,7 +182,13 @@ def stop(home: Path) -> ServerInfo | None:
     return info
 
 
-def reports_base(api_url: str) -> str | None:
-    """The report server's address when ``api_url`` is newsflow's local server (else None: not served)."""
-    info = recorded(prefect_home())
-    return info.reports_url if info is not None and info.api_url.rstrip("/") == api_url.rstrip("/") else None
+def served_url(output: Path, path: Path, *, api_url: str | None) -> str | None:
+    """The http address of ``path`` (a report under ``output``) on the report server beside newsflow's local
+    server, registering ``output`` with it; None when ``api_url`` is another server (``None``: whichever
+    local server is recorded), or none is running."""
+    home = prefect_home()
+    info = recorded(home)
+    if info is None or (api_url is not None and info.api_url.rstrip("/") != api_url.rstrip("/")):
+        return None
+    files.register_output(registry_file(home), output)
+    return files.report_url(info.reports_url, output, path.resolve().relative_to(output.resolve()))

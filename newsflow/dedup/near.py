@@ -35,7 +35,7 @@ from polars_hash import NonCryptographicHashingNameSpace
 from newsflow.anchors import anchor_in_arrival_order
 from newsflow.config import Settings
 from newsflow.dedup import minhash
-from newsflow.dedup.facts import FACTS, fact_lists, first_conflict, letters, names_conflict
+from newsflow.dedup.facts import FACTS, conflicts, fact_lists, first_conflict, letters, names_conflict
 from newsflow.frames import is_in
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
@@ -149,18 +149,19 @@ def with_words(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
 def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """``key``, ``other``, ``jaccard``, ``rule`` of the ``pairs`` (``key``, ``other``, ``same_body``) that are
     copies (see the module docstring); both directions of each."""
-    bigrams = exact_overlap(pairs, texts, words=2).select(
-        "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
-    )
-    measured = with_words(exact_overlap(pairs, texts, words=settings.shingle_words), texts).join(
-        bigrams, on=["key", "other"]
-    )
-    facts = texts.select("key", *FACTS)
     threshold, short_threshold = settings.near_duplicate_threshold, settings.near_duplicate_short_threshold
     short = pl.col("shortest") < settings.near_duplicate_short_shingles
     cut = (pl.col("jaccard") >= settings.near_duplicate_min_jaccard) & (
         pl.col("containment") >= settings.near_duplicate_containment
     )
+    shingled = exact_overlap(pairs, texts, words=settings.shingle_words)
+    # Word pairs decide only what the shingle rules leave open.
+    open_pairs = shingled.filter(~(pl.col("same_body") | short | (pl.col("jaccard") >= threshold) | cut))
+    bigrams = exact_overlap(open_pairs.select("key", "other"), texts, words=2).select(
+        "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
+    )
+    measured = shingled.join(bigrams, on=["key", "other"], how="left")
+    facts = texts.select("key", *FACTS)
     rule = (
         pl.when(pl.col("same_body"))
         .then(pl.format("same body under another headline (shingle Jaccard {})", pl.col("jaccard").round(3)))
@@ -203,18 +204,23 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
             )
         )
     )
-    verified = (
+    alike = (
         measured.with_columns(rule=rule)
         .filter(pl.col("rule").is_not_null())
         .join(facts, on="key")
         .join(facts.rename({"key": "other", **{name: f"{name}_other" for name in FACTS}}), on="other")
-        .filter(first_conflict(_LISTED).is_null() & ~names_conflict())
-        .select(
-            "key",
-            "other",
-            "jaccard",
-            rule=pl.format("{}; no conflicting {}", pl.col("rule"), pl.lit(", ".join(FACTS).replace("_", " "))),
-        )
+        .filter(first_conflict(_LISTED).is_null())
+    )
+    # A name both state is no conflict; only pairs where each names someone the other does not
+    # are looked up in the other's words.
+    named = conflicts("names")
+    verified = pl.concat(
+        [alike.filter(~named), with_words(alike.filter(named), texts).filter(~names_conflict())], how="diagonal"
+    ).select(
+        "key",
+        "other",
+        "jaccard",
+        rule=pl.format("{}; no conflicting {}", pl.col("rule"), pl.lit(", ".join(FACTS).replace("_", " "))),
     )
     backwards = verified.select(key="other", other="key", jaccard="jaccard", rule="rule")
     return pl.concat([verified, backwards]).unique(["key", "other"], keep="first", maintain_order=True)

@@ -36,19 +36,23 @@ from newsflow.records import History
 from newsflow.stories.sparse import dot, pair_cosines, shared_quotes
 
 
-def _earlier_postings(rows: pl.DataFrame, published: pl.LazyFrame, order: pl.DataFrame, *, key: str) -> pl.DataFrame:
-    """Per row of ``rows`` (``article_id``, ``key``): the articles before it holding the same ``key`` value,
-    published ones (rows of ``published``, counted in the scan) and the batch's earlier ones. Added to the
-    frame as ``earlier``."""
+def _earlier_postings(
+    rows: pl.DataFrame, published: pl.LazyFrame, order: pl.DataFrame, *, key: str, cap: int
+) -> pl.DataFrame:
+    """The rows of ``rows`` (``article_id``, ``key``) with at most ``cap`` articles before them holding the same
+    ``key`` value: published ones (rows of ``published``, counted in the scan) and the batch's earlier ones."""
     counts = published.group_by(key).agg(published=pl.len()).collect(engine="streaming")
-    return (
-        rows.join(order, on="article_id")
-        .join(counts, on=key, how="left")
-        .with_columns(
-            earlier=pl.col("published").fill_null(0) + pl.col("order").rank("ordinal").over(key).cast(pl.Int64) - 1
-        )
-        .drop("order", "published")
+    total = rows.group_by(key).agg(batch=pl.len()).join(counts, on=key, how="left")
+    published_count = pl.col("published").fill_null(0)
+    # Only the rows of a value held more than cap + 1 times need their rank among its holders.
+    heavy = total.filter(published_count + pl.col("batch") > cap + 1).select(key, "published")
+    ranked = (
+        rows.join(heavy, on=key)
+        .join(order, on="article_id")
+        .filter(pl.col("published").fill_null(0) + pl.col("order").rank("ordinal").over(key) - 1 <= cap)
+        .select(rows.columns)
     )
+    return pl.concat([rows.join(heavy, on=key, how="anti"), ranked])
 
 
 def links(
@@ -83,18 +87,18 @@ def links(
     history_top = history_terms.filter(is_in("term", top.get_column("term"))).select("article_id", "term", "weight")
     # A term in the top terms of very many earlier articles proposes pairs quadratically and says
     # little about one event; candidates come from the rarer ones (cosines are computed below).
-    selective = _earlier_postings(top, history_top, order, key="term").filter(
-        pl.col("earlier") <= settings.story_term_postings
-    )
+    selective = _earlier_postings(top, history_top, order, key="term", cap=settings.story_term_postings)
     # Only an article's heaviest selective terms propose: a pair reaching the cosine
     # threshold owes most of it to them, and each costs at most story_term_postings rows.
     proposing = selective.filter(
         pl.col("rank").rank("ordinal").over("article_id") <= settings.story_candidate_terms
     ).select("article_id", "term", "weight")
     wanted = proposing.get_column("term")
+    # A partner came before its article, so it holds the term among its first earlier-holders too:
+    # the batch's rows beyond the cap can be nobody's partner, and are left out of the product.
     pool_selective = pl.concat(
         [
-            top.drop("rank").filter(is_in("term", wanted)),
+            selective.select("article_id", "term", "weight").filter(is_in("term", wanted)),
             history_top.filter(is_in("term", wanted)).collect(engine="streaming"),
         ]
     )
@@ -111,16 +115,13 @@ def links(
     history_quoted = history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash"))).select(quotes.columns)
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
-    evidence = (
-        _earlier_postings(quotes, history_quoted, order, key="quote_hash")
-        .filter(pl.col("earlier") <= settings.story_quote_postings)
-        .select(quotes.columns)
-    )
+    evidence = _earlier_postings(quotes, history_quoted, order, key="quote_hash", cap=settings.story_quote_postings)
     history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash"))).collect(
         engine="streaming"
     )
     # No unique(): batch and published rows are each distinct, and a batch article is never published.
-    pool_evidence = pl.concat([quotes.filter(is_in("quote_hash", evidence.get_column("quote_hash"))), history_evidence])
+    # (As with terms, a batch row beyond the cap is nobody's partner.)
+    pool_evidence = pl.concat([evidence, history_evidence])
     # A share is of all the grams an article quotes, not only those it shares with this batch;
     # partners come from the evidence pool only.
     quoting = history_quotes.join(history_evidence.select("article_id").unique().lazy(), on="article_id", how="semi")

@@ -44,14 +44,19 @@ def idf_table(language: str) -> pl.DataFrame:
 def reference_idf(terms: pl.DataFrame) -> pl.Series:
     """The ``idf`` of each row of ``terms`` (``term``, ``language``; an unknown or null language reads as
     English, the language of most unlabelled text here), in row order."""
-    language = pl.col("language").fill_null("en")
-    keyed = terms.select("term", language=language).with_row_index("row")
+    keyed = terms.select("term", language=pl.col("language").fill_null("en"))
+    # Each distinct word is looked up once: a window has many rows per word.
     parts = []
-    for (code,), rows in keyed.group_by("language"):
+    for (code,), distinct in keyed.unique().group_by("language"):
         table = idf_table(str(code))
         if table.is_empty():
             table = idf_table("en")
-        parts.append(rows.join(table, on="term", how="left"))
+        parts.append(distinct.join(table, on="term", how="left"))
     if not parts:
         return pl.Series("idf", [], dtype=pl.Float64)
-    return pl.concat(parts).sort("row").get_column("idf").fill_null(IDF_CEILING)
+    looked_up = pl.concat(parts)
+    return (
+        keyed.join(looked_up, on=["term", "language"], how="left", maintain_order="left")
+        .get_column("idf")
+        .fill_null(IDF_CEILING)
+    )

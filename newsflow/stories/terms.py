@@ -80,16 +80,20 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
     idf = reference_idf(counts.select("term", "language"))
     weight = (1 + pl.col("tf").cast(pl.Float64).log()) * pl.col("idf") ** 2
     return (
-        counts.with_columns(idf=idf)
+        counts.lazy()
+        .with_columns(idf=idf)
         .with_columns(weight=weight)
+        # Ties in weight (equal counts are common) are broken by term at the top-terms cut.
+        .group_by("article_id")
+        .agg(pl.col("term", "weight").top_k_by(["weight", "term"], k=top, reverse=[False, True]))
+        .explode("term", "weight")
         # A fixed row order, whatever order the multithreaded group-by produced: the
-        # norm's float sum then comes out the same on every run, and ties in weight
-        # (equal counts are common) are broken by term at the top-terms cut.
+        # norm's float sum then comes out the same on every run.
         .sort(["article_id", "weight", "term"], descending=[False, True, False])
         .with_columns(rank=(pl.int_range(pl.len()).over("article_id") + 1).cast(pl.UInt32))
-        .filter(pl.col("rank") <= top)
         .with_columns(weight=pl.col("weight") / (pl.col("weight") ** 2).sum().sqrt().over("article_id"))
         .select("article_id", "term", "weight", "rank")
+        .collect()
     )
 
 

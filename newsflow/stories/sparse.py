@@ -49,9 +49,9 @@ def _row_chunks(cost: np.ndarray[Any, Any]) -> Iterator[tuple[int, int]]:
 
 def _in_arrival_order(
     left: pl.DataFrame, right: pl.DataFrame, order: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray[Any, Any]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``_index`` frames of the left and right articles numbered in arrival order (``order``; a right article
-    missing from it is published, first of all), and for each left row the number of right articles before it."""
+    missing from it is published, first of all), and the arrival order of each (published: 0)."""
     mine = left.select("article_id").unique().join(order, on="article_id").sort("order", "article_id")
     theirs = (
         right.select("article_id")
@@ -60,8 +60,12 @@ def _in_arrival_order(
         .with_columns(pl.col("order").fill_null(0))
         .sort("order", "article_id")
     )
-    before = np.searchsorted(theirs.get_column("order").to_numpy(), mine.get_column("order").to_numpy(), side="left")
-    return mine.drop("order").with_row_index("index"), theirs.drop("order").with_row_index("index"), before
+    return (
+        mine.drop("order").with_row_index("index"),
+        theirs.drop("order").with_row_index("index"),
+        mine.get_column("order").to_numpy(),
+        theirs.get_column("order").to_numpy(),
+    )
 
 
 def pairs_sharing(
@@ -76,7 +80,8 @@ def pairs_sharing(
 ) -> Iterator[pl.DataFrame]:
     """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
     their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
-    articles at a time, each with all of its pairs (with ``order``, at least those with the articles before it).
+    articles at a time, each with all of its pairs (with ``order``: ``article_id``, ``order`` of the batch, only
+    those whose ``other`` arrived before ``article_id``; an article missing from it is published, before all).
 
     A sparse product over integer indices (SciPy): the string join and group-by it replaced
     made a row per (left key, right posting), several times slower. With ``order`` the
@@ -87,17 +92,20 @@ def pairs_sharing(
     right = right.join(keys, on=key, how="semi")
     if order is None:
         mine, theirs = _index(left.get_column("article_id")), _index(right.get_column("article_id"))
-        before = None
     else:
-        mine, theirs, before = _in_arrival_order(left, right, order)
+        mine, theirs, arrived, arrived_other = _in_arrival_order(left, right, order)
+        # Right articles before each left one: a prefix of the right numbering.
+        before = np.searchsorted(arrived_other, arrived, side="left")
     a = _matrix(left, mine, keys, weight)
     b = _matrix(right, keys, theirs, weight)
     postings = np.diff(b.indptr)
     cost = (a != 0).astype(np.int64) @ postings
     for start, stop in _row_chunks(cost):
-        product = (a[start:stop] @ (b if before is None else b[:, : before[stop - 1]])).tocoo()
+        product = (a[start:stop] @ (b if order is None else b[:, : before[stop - 1]])).tocoo()
         total = product.data.round(_COSINE_DIGITS) if weight else product.data
         keep = total >= at_least
+        if order is not None:
+            keep &= arrived_other[product.col] < arrived[product.row + start]
         pairs = pl.DataFrame(
             {"r": product.row[keep].astype(np.uint32) + start, "c": product.col[keep].astype(np.uint32)}
         )
@@ -110,19 +118,6 @@ def pairs_sharing(
         )
 
 
-def earlier_only(pairs: pl.DataFrame, order: pl.DataFrame | None) -> pl.DataFrame:
-    """``pairs`` whose ``other`` arrived before ``article_id`` (``order``: ``article_id``, ``order`` of the
-    batch; an article missing from it is published, before all of them); all of them when ``order`` is None."""
-    if order is None:
-        return pairs
-    return (
-        pairs.join(order, on="article_id")
-        .join(order.rename({"article_id": "other", "order": "order_other"}), on="other", how="left")
-        .filter(pl.col("order_other").is_null() | (pl.col("order_other") < pl.col("order")))
-        .drop("order", "order_other")
-    )
-
-
 def dot(
     left: pl.DataFrame,
     right: pl.DataFrame,
@@ -133,11 +128,11 @@ def dot(
 ) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
     article reaching ``min_cosine`` (ties to the smaller ``other``), among the articles before it when
-    ``order`` is given (``earlier_only``)."""
+    ``order`` is given (``pairs_sharing``)."""
     parts = [
-        earlier_only(pairs, order)
-        .sort(["article_id", "cosine", "other"], descending=[False, True, False])
-        .filter(pl.int_range(pl.len()).over("article_id") < per_article)
+        pairs.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
+            pl.int_range(pl.len()).over("article_id") < per_article
+        )
         for pairs in pairs_sharing(
             left, right, key="term", weight="weight", name="cosine", at_least=min_cosine, order=order
         )
@@ -159,14 +154,13 @@ def shared_quotes(
     """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` for pairs sharing at least ``min_shared``
     quote hashes, that many being at least ``min_share`` of the fewer-quoting article's ``grams`` (``quoted``):
     the ``most`` sharing such partners of each article (all: None), and its ``per_article`` most sharing
-    partners whatever their share, among the articles before it when ``order`` is given (``earlier_only``).
+    partners whatever their share, among the articles before it when ``order`` is given (``pairs_sharing``).
     Ties go to the smaller ``other``.
     """
     backed = pl.col("quote_share") >= min_share
     within = pl.lit(True) if most is None else backed.cum_sum().over("article_id") <= most
     parts = [
-        earlier_only(pairs, order)
-        .with_columns(pl.col("shared_quotes").cast(pl.Int32))
+        pairs.with_columns(pl.col("shared_quotes").cast(pl.Int32))
         .join(quoted, on="article_id")
         .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
         .with_columns(quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"))
@@ -178,6 +172,27 @@ def shared_quotes(
         )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
+
+
+def pair_quotes(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` (as ``shared_quotes``) of the ``pairs`` that
+    share a quote hash: ``article_id``'s rows of ``left`` against ``other``'s of ``right``. A join per pair,
+    cheaper than a product when the pairs are few."""
+    return (
+        pairs.select("article_id", "other")
+        .join(left.select("article_id", "quote_hash"), on="article_id")
+        .join(right.select(other="article_id", quote_hash="quote_hash"), on=["other", "quote_hash"])
+        .group_by("article_id", "other")
+        .agg(shared_quotes=pl.len().cast(pl.Int32))
+        .join(quoted, on="article_id")
+        .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
+        .select(
+            "article_id",
+            "other",
+            "shared_quotes",
+            quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"),
+        )
+    )
 
 
 def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,7 @@ from newsflow.config import Settings
 from newsflow.dedup.facts import conflicts
 from newsflow.frames import is_in
 from newsflow.records import History
-from newsflow.stories.sparse import dot, pair_cosines, pair_quotes, shared_quotes
+from newsflow.stories.sparse import dot, pair_cosines, shared_quotes
 
 
 def _earlier_postings(
@@ -157,7 +157,9 @@ def links(
     strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
     # The quotes a strong link shares are reported, though they did not decide it.
     unreported = cosine.filter(strong).join(shared, on=["article_id", "other"], how="anti")
-    reported = pair_quotes(unreported, evidence, pool_evidence, quoted_grams)
+    reported = shared_quotes(
+        evidence.join(unreported, on="article_id", how="semi"), pool_evidence, quoted_grams, min_shared=1, min_share=0.0
+    ).join(unreported, on=["article_id", "other"], how="semi")
     shared = pl.concat([shared, reported])
     quoted = (
         (pl.col("cosine") >= settings.story_quote_cosine)

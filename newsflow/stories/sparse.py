@@ -101,6 +101,8 @@ def pairs_sharing(
     postings = np.diff(b.indptr)
     cost = (a != 0).astype(np.int64) @ postings
     for start, stop in _row_chunks(cost):
+        if stop == start:
+            continue
         product = (a[start:stop] @ (b if order is None else b[:, : before[stop - 1]])).tocoo()
         total = product.data.round(_COSINE_DIGITS) if weight else product.data
         keep = total >= at_least
@@ -172,27 +174,6 @@ def shared_quotes(
         )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
-
-
-def pair_quotes(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` (as ``shared_quotes``) of the ``pairs`` that
-    share a quote hash: ``article_id``'s rows of ``left`` against ``other``'s of ``right``. A join per pair,
-    cheaper than a product when the pairs are few."""
-    return (
-        pairs.select("article_id", "other")
-        .join(left.select("article_id", "quote_hash"), on="article_id")
-        .join(right.select(other="article_id", quote_hash="quote_hash"), on=["other", "quote_hash"])
-        .group_by("article_id", "other")
-        .agg(shared_quotes=pl.len().cast(pl.Int32))
-        .join(quoted, on="article_id")
-        .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
-        .select(
-            "article_id",
-            "other",
-            "shared_quotes",
-            quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"),
-        )
-    )
 
 
 def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:

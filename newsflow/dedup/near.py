@@ -103,7 +103,12 @@ def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl
     """``pairs`` with ``jaccard``, ``containment`` and ``shortest`` (the smaller size) of their exact
     ``words``-shingle sets (``texts``: ``key``, ``text`` of both ends)."""
     keys = pl.concat([pairs.get_column("key"), pairs.get_column("other")])
-    shingles = minhash.shingle_hashes(texts.filter(is_in("key", keys)).lazy().select("key", "text"), words=words)
+    # Collected once: the plan below reads the shingles three times.
+    shingles = (
+        minhash.shingle_hashes(texts.filter(is_in("key", keys)).lazy().select("key", "text"), words=words)
+        .collect()
+        .lazy()
+    )
     sizes = shingles.group_by("key").agg(size=pl.len())
     shared = (
         pairs.lazy()

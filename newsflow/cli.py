@@ -293,12 +293,19 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _output_folder(args: argparse.Namespace) -> Path:
+    """The output folder of a reading command: ``--output``, else the ``output`` setting (``newsflow.toml``)."""
+    from newsflow.config import load_settings
+
+    return local_path(args.output or load_settings().output, what="--output")
+
+
 def _explain(args: argparse.Namespace) -> int:
     from newsflow.explain import NotFoundError, explain
     from newsflow.load import publish
     from newsflow.load.storage import Layout
 
-    layout = Layout(Path(args.output))
+    layout = Layout(_output_folder(args))
     try:
         print(explain(lambda table: publish.scan(layout, table), args.key))
     except NotFoundError as exc:
@@ -310,7 +317,7 @@ def _report(args: argparse.Namespace) -> int:
     from newsflow.load.storage import Layout
     from newsflow.report.build import build_report
 
-    layout = Layout(local_path(args.output, what="--output"))
+    layout = Layout(_output_folder(args))
     if not layout.root.is_dir():
         raise UsageError(
             f"output folder {str(layout.root)!r} does not exist: run `newsflow run` first, or give --output"
@@ -334,9 +341,10 @@ def _snapshots(args: argparse.Namespace) -> int:
     from newsflow.load.storage import Layout
     from newsflow.tables.registry import CURATED
 
-    listed = list_snapshots(Layout(local_path(args.output, what="--output")))
+    output = _output_folder(args)
+    listed = list_snapshots(Layout(output))
     if listed.is_empty():
-        print(f"no snapshots in {args.output}: nothing has been published there yet")
+        print(f"no snapshots in {output}: nothing has been published there yet")
         return EXIT_OK
     shown = listed.select(
         pl.when("current").then(pl.lit("*")).otherwise(pl.lit("")).alias(""),
@@ -355,7 +363,7 @@ def _snapshots(args: argparse.Namespace) -> int:
         thousands_separator=",",
     ):
         print(shown)
-    print(f"\n* current: read through {args.output}/curated; snapshot X lies in {args.output}/.snapshots/X")
+    print(f"\n* current: read through {output}/curated; snapshot X lies in {output}/.snapshots/X")
     return EXIT_OK
 
 
@@ -473,14 +481,14 @@ def build_parser() -> argparse.ArgumentParser:
     server.set_defaults(handler=_server)
     why = commands.add_parser("explain", help="why a file or article was curated, dropped or grouped")
     why.add_argument("key", help="a source path (relative to the source folder) or an article id")
-    why.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    why.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
     why.set_defaults(handler=_explain)
     report = commands.add_parser("report", help="write one HTML page: runs over time, largest stories, quarantine")
-    report.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    report.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
     report.add_argument("--write", metavar="FILE", help="write the page to FILE (default: OUTPUT/reports/index.html)")
     report.set_defaults(handler=_report)
     snapshots = commands.add_parser("snapshots", help="list the published snapshots: time, run, rows per table")
-    snapshots.add_argument("--output", default="data", help="output folder of the tables (default: data/)")
+    snapshots.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
     snapshots.set_defaults(handler=_snapshots)
     docs = commands.add_parser("docs", help="print the data dictionary generated from the table schemas")
     docs.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")

@@ -145,6 +145,19 @@ def test_source_and_output_can_come_from_the_settings_file(
     assert "source folder 'elsewhere' does not exist" in capsys.readouterr().err
 
 
+def test_reading_commands_use_the_output_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsflow.toml").write_text('output = "tables"\n')
+    assert main(["snapshots"]) == 0
+    assert "no snapshots in tables:" in capsys.readouterr().out
+    assert main(["report"]) == EXIT_USAGE
+    assert "output folder 'tables' does not exist" in capsys.readouterr().err
+    assert main(["snapshots", "--output", "given"]) == 0  # the option still wins
+    assert "no snapshots in given:" in capsys.readouterr().out
+
+
 @pytest.mark.usefixtures("prefect_server")
 def test_a_source_with_no_matching_file_says_so_and_names_what_is_there(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -153,23 +153,28 @@ def links(
     # A term in the top terms of very many earlier articles is the vocabulary of a beat ("pct",
     # "chelsea"), not evidence of one event: it counts in neither the cosine nor the shared terms.
     evidence_terms = selective.select("article_id", "term", "weight")
-    cosine = vetoed(pair_cosines(candidates, evidence_terms, pool), pool_facts, settings)
+    cosine = pair_cosines(candidates, evidence_terms, pool).join(shared, on=["article_id", "other"], how="left")
     strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
-    # The quotes a strong link shares are reported, though they did not decide it.
-    unreported = cosine.filter(strong).join(shared, on=["article_id", "other"], how="anti")
-    reported = shared_quotes(
-        evidence.join(unreported, on="article_id", how="semi"), pool_evidence, quoted_grams, min_shared=1, min_share=0.0
-    ).join(unreported, on=["article_id", "other"], how="semi")
-    shared = pl.concat([shared, reported])
     quoted = (
         (pl.col("cosine") >= settings.story_quote_cosine)
         & (pl.col("shared_quotes") >= settings.story_quote_ngrams)
         & (pl.col("quote_share") >= settings.story_quote_share)
     )
+    # Facts veto only what would link: most candidates do not.
+    linked = vetoed(cosine.filter(strong | quoted), pool_facts, settings)
+    # The quotes a strong link shares are reported, though they did not decide it.
+    unreported = linked.filter(pl.col("shared_quotes").is_null()).select("article_id", "other")
+    reported = shared_quotes(
+        evidence.join(unreported, on="article_id", how="semi"),
+        pool_evidence,
+        quoted_grams,
+        min_shared=1,
+        min_share=0.0,
+        order=order,
+    ).join(unreported, on=["article_id", "other"], how="semi")
     return (
-        cosine.join(shared, on=["article_id", "other"], how="left")
+        linked.update(reported, on=["article_id", "other"])
         .with_columns(pl.col("shared_quotes").fill_null(0), pl.col("quote_share").fill_null(0.0))
-        .filter(strong | quoted)
         .with_columns(
             rule=pl.when(strong)
             .then(

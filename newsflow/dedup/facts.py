@@ -96,3 +96,50 @@ def names_conflict() -> pl.Expr:
     mine = pl.col("names").list.set_difference(pl.col("word_letters_other")).list.len() > 0
     theirs = pl.col("names_other").list.set_difference(pl.col("word_letters")).list.len() > 0
     return mine & theirs
+
+
+TYPO_LETTERS = 6
+"""A name of this many letters or more one edit away from a word of the other text (a letter added, dropped
+or changed: "Sepember") is a typo of that word, not another name; a shorter one ("Amax", "Amex") is not."""
+
+
+def _less_one_letter(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with a row per ``variant``: the ``column`` value itself and each form of it less one letter. Two
+    words one edit apart share a variant (the symmetric-deletion trick); sorted letters keep swaps alike too."""
+    value, at = pl.col(column), pl.col("at")
+    return (
+        frame.with_columns(at=pl.int_ranges(-1, value.str.len_chars()))
+        .explode("at")
+        .with_columns(variant=pl.when(at < 0).then(value).otherwise(value.str.slice(0, at) + value.str.slice(at + 1)))
+        .drop("at")
+    )
+
+
+def without_typos(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` (``names``, ``names_other``, ``word_letters``, ``word_letters_other``) with each side's names
+    less those that are a typo (``TYPO_LETTERS``) of a word of the other side."""
+    indexed = pairs.with_row_index("pair")
+    result = indexed
+    for names, words in (("names", "word_letters_other"), ("names_other", "word_letters")):
+        missing = (
+            indexed.select("pair", name=pl.col(names).list.set_difference(words))
+            .explode("name")
+            .filter(pl.col("name").str.len_chars() >= TYPO_LETTERS)
+        )
+        vocabulary = (
+            indexed.select("pair", word=words)
+            .explode("word")
+            .filter(pl.col("word").str.len_chars() >= TYPO_LETTERS - 1)
+        )
+        typos = (
+            _less_one_letter(missing, "name")
+            .join(_less_one_letter(vocabulary, "word"), on=["pair", "variant"], how="semi")
+            .group_by("pair")
+            .agg(typos=pl.col("name").unique())
+        )
+        result = (
+            result.join(typos, on="pair", how="left")
+            .with_columns(pl.col(names).list.set_difference(pl.col("typos").fill_null(pl.lit([], pl.List(pl.String)))))
+            .drop("typos")
+        )
+    return result.drop("pair")

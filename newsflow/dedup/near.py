@@ -35,7 +35,15 @@ from polars_hash import NonCryptographicHashingNameSpace
 from newsflow.anchors import anchor_in_arrival_order
 from newsflow.config import Settings
 from newsflow.dedup import minhash
-from newsflow.dedup.facts import FACTS, conflicts, fact_lists, first_conflict, letters, names_conflict
+from newsflow.dedup.facts import (
+    FACTS,
+    conflicts,
+    fact_lists,
+    first_conflict,
+    letters,
+    names_conflict,
+    without_typos,
+)
 from newsflow.frames import is_in
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
@@ -220,7 +228,8 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
     # are looked up in the other's words.
     named = conflicts("names")
     verified = pl.concat(
-        [alike.filter(~named), with_words(alike.filter(named), texts).filter(~names_conflict())], how="diagonal"
+        [alike.filter(~named), without_typos(with_words(alike.filter(named), texts)).filter(~names_conflict())],
+        how="diagonal",
     ).select(
         "key",
         "other",

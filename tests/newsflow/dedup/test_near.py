@@ -107,3 +107,19 @@ def test_chinese_is_compared_in_words() -> None:
     )
     assert len(frame.filter(pl.col("key") == "a").get_column("text").item().split()) > 60
     assert list(copies(frame, ("a", "b"), ("a", "c"))) == [("a", "b")]
+
+
+def test_a_misspelt_name_is_a_typo_but_another_short_name_is_another_report() -> None:
+    said = "The work started in September, said Hargreaves, and the Ferrybridge quay stays open."
+    frame = texts(
+        a=("Bridge to close for repairs", [LONG, said]),
+        # One letter dropped from a long name: a typo, the same report.
+        b=("Bridge to close for repairs", [LONG, said.replace("September", "Sepember")]),
+        # Long names that differ by more than a letter: another report.
+        c=("Bridge to close for repairs", [LONG, said.replace("Hargreaves", "Hargrove")]),
+        # A name shorter than TYPO_LETTERS one letter away is another name, not a typo.
+        d=("Bridge to close for repairs", [LONG + " The grant went through Amex bank.", said]),
+        e=("Bridge to close for repairs", [LONG + " The grant went through Amax bank.", said]),
+    )
+    found = copies(frame, ("a", "b"), ("a", "c"), ("d", "e"))
+    assert list(found) == [("a", "b")]

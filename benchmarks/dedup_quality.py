@@ -276,7 +276,9 @@ def score_reuters(corpus: Path, output: Path) -> None:
     print(f"  stories with two titles naming disjoint tickers (different companies): {apart}")
     sizes = articles.group_by("story_id").len()
     distribution = dict(
-        sizes.select(size=pl.col("len").cut([1, 2, 5, 10], labels=["1", "2", "3-5", "6-10", ">10"]))
+        sizes.select(
+            size=pl.col("len").bin_intervals([1, 2, 5, 10], labels=["1", "2", "3-5", "6-10", ">10"], right_closed=True)
+        )
         .group_by("size")
         .len()
         .iter_rows()

@@ -17,6 +17,8 @@ import polars as pl
 FLOOR = 1e-8
 """The frequency of a word missing from the reference list: rarer than any listed (``IDF_CEILING``)."""
 IDF_CEILING = -math.log(FLOOR)
+LANGUAGE = pl.col("language").fill_null("en")
+"""An article's language as the reference lists are looked up in: unknown is read as English."""
 
 
 @lru_cache(maxsize=64)
@@ -41,22 +43,16 @@ def idf_table(language: str) -> pl.DataFrame:
     return table.select("term", idf=-pl.col("frequency").clip(lower_bound=FLOOR).log())
 
 
-def reference_idf(terms: pl.DataFrame) -> pl.Series:
-    """The ``idf`` of each row of ``terms`` (``term``, ``language``; an unknown or null language reads as
-    English, the language of most unlabelled text here), in row order."""
-    keyed = terms.select("term", language=pl.col("language").fill_null("en"))
-    # Each distinct word is looked up once: a window has many rows per word.
+def reference_idf(terms: pl.DataFrame) -> pl.DataFrame:
+    """``term``, ``language``, ``idf``: each distinct (``term``, ``language``) of ``terms`` once, an unknown or null
+    language read as English (the language of most unlabelled text here), a word missing from its list at
+    ``IDF_CEILING``. Join it on ``term`` and ``language`` filled the same way (``LANGUAGE``)."""
     parts = []
-    for (code,), distinct in keyed.unique().group_by("language"):
+    for (code,), distinct in terms.select("term", language=LANGUAGE).unique().group_by("language"):
         table = idf_table(str(code))
         if table.is_empty():
             table = idf_table("en")
         parts.append(distinct.join(table, on="term", how="left"))
     if not parts:
-        return pl.Series("idf", [], dtype=pl.Float64)
-    looked_up = pl.concat(parts)
-    return (
-        keyed.join(looked_up, on=["term", "language"], how="left", maintain_order="left")
-        .get_column("idf")
-        .fill_null(IDF_CEILING)
-    )
+        return pl.DataFrame(schema={"term": pl.String, "language": pl.String, "idf": pl.Float64})
+    return pl.concat(parts).with_columns(pl.col("idf").fill_null(IDF_CEILING))

@@ -7,7 +7,7 @@ from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.dedup.facts import fact_lists
 from newsflow.frames import word_ngrams
-from newsflow.stories.reference import reference_idf
+from newsflow.stories.reference import LANGUAGE, reference_idf
 from newsflow.transform.normalize import canonical_form
 from newsflow.transform.roles import in_body
 from newsflow.transform.words import UNSPACED, segmented
@@ -81,7 +81,8 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
     weight = (1 + pl.col("tf").cast(pl.Float64).log()) * pl.col("idf") ** 2
     return (
         counts.lazy()
-        .with_columns(idf=idf)
+        .with_columns(language=LANGUAGE)
+        .join(idf.lazy(), on=["term", "language"], how="left")
         .with_columns(weight=weight)
         # Ties in weight (equal counts are common) are broken by term at the top-terms cut.
         .group_by("article_id")

@@ -18,7 +18,8 @@ shingles (exact sets, not the MinHash estimate that proposed it):
 - a short text (fewer than ``near_duplicate_short_shingles`` shingles) needs Jaccard
   >= ``near_duplicate_short_threshold``: a brief differing in one word ("two billion",
   "1.5 billion"; "Franklin Insured", "Franklin High-Yield Insured") is half different;
-- and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks
+- and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks (a long name
+  one letter away from a word of the other is a typo, ``facts.without_typos``)
   is two reports, however alike their wording.
 
 Copies are not grouped transitively (``anchors``): articles are taken in arrival order

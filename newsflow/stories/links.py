@@ -49,7 +49,7 @@ def _earlier_postings(
     ranked = (
         rows.join(heavy, on=key)
         .join(order, on="article_id")
-        .filter(pl.col("published").fill_null(0) + pl.col("order").rank("ordinal").over(key) - 1 <= cap)
+        .filter(published_count + pl.col("order").rank("ordinal").over(key) - 1 <= cap)
         .select(rows.columns)
     )
     return pl.concat([rows.join(heavy, on=key, how="anti"), ranked])
@@ -88,6 +88,9 @@ def links(
     # A term in the top terms of very many earlier articles proposes pairs quadratically and says
     # little about one event; candidates come from the rarer ones (cosines are computed below).
     selective = _earlier_postings(top, history_top, order, key="term", cap=settings.story_term_postings)
+    # A term in the top terms of very many earlier articles is the vocabulary of a beat ("pct",
+    # "chelsea"), not evidence of one event: it counts in neither the cosine nor the shared terms.
+    evidence_terms = selective.select("article_id", "term", "weight")
     # Only an article's heaviest selective terms propose: a pair reaching the cosine
     # threshold owes most of it to them, and each costs at most story_term_postings rows.
     proposing = selective.filter(
@@ -98,7 +101,7 @@ def links(
     # the batch's rows beyond the cap can be nobody's partner, and are left out of the product.
     pool_selective = pl.concat(
         [
-            selective.select("article_id", "term", "weight").filter(is_in("term", wanted)),
+            evidence_terms.filter(is_in("term", wanted)),
             history_top.filter(is_in("term", wanted)).collect(engine="streaming"),
         ]
     )
@@ -150,9 +153,6 @@ def links(
     pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
     partner_facts = history["facts"].filter(is_in("article_id", candidates.get_column("other")))
     pool_facts = pl.concat([facts, partner_facts.select(facts.columns).collect(engine="streaming")])
-    # A term in the top terms of very many earlier articles is the vocabulary of a beat ("pct",
-    # "chelsea"), not evidence of one event: it counts in neither the cosine nor the shared terms.
-    evidence_terms = selective.select("article_id", "term", "weight")
     cosine = pair_cosines(candidates, evidence_terms, pool).join(shared, on=["article_id", "other"], how="left")
     strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
     quoted = (
@@ -160,7 +160,8 @@ def links(
         & (pl.col("shared_quotes") >= settings.story_quote_ngrams)
         & (pl.col("quote_share") >= settings.story_quote_share)
     )
-    # Facts veto only what would link: most candidates do not.
+    # Facts veto only what would link: most candidates do not. (A pair outside ``shared`` has null
+    # quote columns: ``quoted`` is then null, and only ``strong`` can keep it.)
     linked = vetoed(cosine.filter(strong | quoted), pool_facts, settings)
     # The quotes a strong link shares are reported, though they did not decide it.
     unreported = linked.filter(pl.col("shared_quotes").is_null()).select("article_id", "other")

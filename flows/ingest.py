@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import polars as pl
 from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from flows.runners import dask_task_runner
 from newsflow.config import load_settings
+from newsflow.extract import ledger
 from newsflow.extract.source import open_source
 from newsflow.load.storage import Layout
 from newsflow.quality.gate import Outcome, QualityGateError
@@ -27,6 +29,7 @@ from tasks.load import discard_staging, exclusive_output, include_staged, publis
 from tasks.quality import open_gate, validate_tables
 from tasks.report import Progress, emit_failure_event, report
 from tasks.transform import read_and_parse
+from tasks.versions import REBUILT, incoming_folder, incoming_run, rebuild_tables, stage_incoming
 
 
 def _run_name() -> str:
@@ -87,6 +90,10 @@ def ingest(
             listing = discover_files(landing, config)
             known, published = load_ledger(layout)
             windows = plan_reads(listing, known, config)
+            fresh = pl.concat([shard for window in windows for shard in window]) if windows else listing.clear()
+            # A file read again that has a current version may be a correction: the run then stages what it
+            # reads and rebuilds the current tables from every file's latest version (``tasks.versions``).
+            rebuilding = not ledger.new_versions(fresh, known).is_empty()
         new = sum(shard.height for window in windows for shard in window)
         if flow_run.get_id():
             _rename(run_id, f"{_run_name()}: {f'{new:,} new file(s)' if new else 'nothing new'}")
@@ -110,6 +117,10 @@ def ingest(
                 # One window at a time: memory follows the window, and each window is deduplicated
                 # against the published tables plus the windows staged before it.
                 if not any(result.candidates.height + result.quarantined.height for result in results):
+                    continue
+                if rebuilding:
+                    with summary.timed("stage"):
+                        stage_incoming(layout, landing, results, run_id, started_at, number)
                     continue
                 where = f"window {number + 1} of {len(windows)}" if len(windows) > 1 else "window"
                 progress.note(f"{where}: deduplicating and grouping stories")
@@ -138,6 +149,23 @@ def ingest(
                     break
                 history = include_staged(layout, published, staged)
                 del run, staged  # before the next window is deduplicated
+            if rebuilding and incoming_folder(layout, run_id).is_dir():
+                progress.note("rebuilding the current tables with the new versions")
+                with summary.timed("rebuild"):
+                    assert gate is not None
+                    rebuilt = rebuild_tables(
+                        layout,
+                        gate,
+                        config,
+                        run_id=run_id,
+                        started_at=started_at,
+                        incoming=incoming_folder(layout, run_id),
+                    )
+                outcomes.append(rebuilt.outcome)
+                if rebuilt.outcome.success:
+                    summary.add_window(incoming_run(rebuilt, layout, run_id))
+                    summary.counters["versions"] = rebuilt.changes.as_json()
+                discard_staging(layout, incoming_folder(layout, run_id).name)
         outcome = Outcome.combine(outcomes) if outcomes else None
         if outcome is not None:
             summary.set_validation(outcome)
@@ -146,7 +174,14 @@ def ingest(
                 progress.note("publishing")
                 snapshot_id = f"{started_at:%Y%m%dT%H%M%S}-{run_id}"
                 publish = publish_snapshot(layout, landing)
-                publish(layout, layout.staging(run_id), summary.rows_added, snapshot_id, config)
+                publish(
+                    layout,
+                    layout.staging(run_id),
+                    summary.rows_added,
+                    snapshot_id,
+                    config,
+                    REBUILT if rebuilding else (),
+                )
                 summary.published = True
             elif outcome is not None:
                 discard_staging(layout, run_id)

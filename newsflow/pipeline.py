@@ -21,9 +21,11 @@ from newsflow.reasons import Status
 from newsflow.records import History, RunTables, Shard, ShardResult, Window, WindowContext
 from newsflow.steps import Step, add_seconds, merge_counters, run_steps
 from newsflow.stories.assign import AssignStories, summarize
+from newsflow.tables.dictionary import empty
 from newsflow.tables.registry import TABLES
 from newsflow.transform.articles import ParseArticles
 from newsflow.transform.language import DetectLanguage
+from newsflow.versions.retractions import SkipRetracted
 
 SHARD_STEPS: tuple[Step[Shard, Settings], ...] = (
     SkipUnchangedContent(),
@@ -34,12 +36,14 @@ SHARD_STEPS: tuple[Step[Shard, Settings], ...] = (
 """Per shard of read files (a Prefect task each, in parallel): skip, quarantine, parse, detect the language."""
 
 WINDOW_STEPS: tuple[Step[Window, WindowContext], ...] = (
+    SkipRetracted(),
     ExactDuplicates(),
     FlagBoilerplate(),
     NearDuplicates(),
     AssignStories(),
 )
-"""Per window of parsed shards, against the published history: deduplicate, then stories."""
+"""Per window of parsed shards, against the published history: withhold retracted text, deduplicate, then
+stories."""
 
 LEDGER_COLUMNS = ("source_path", "source_sha256", "size", "mtime_ns")
 
@@ -71,16 +75,21 @@ def assemble_run(
         raise ValueError("assemble_run needs at least one shard")
     candidates = pl.concat([s.candidates for s in shards])
     quarantined = pl.concat([s.quarantined for s in shards])
-    start = Window(
-        articles=candidates,
-        paragraphs=pl.concat([s.paragraphs for s in shards]),
-        duplicates=_no_duplicates(candidates),
-    )
+    paragraphs = pl.concat([s.paragraphs for s in shards])
+    start = Window(articles=candidates, paragraphs=paragraphs, duplicates=_no_duplicates(candidates))
     window, report = run_steps(WINDOW_STEPS, start, WindowContext(history, settings), size=lambda w: w.articles.height)
     counters = merge_counters([*(s.counters for s in shards), report.counters])
     counters["paragraphs"]["boilerplate"] = int(window.paragraphs.get_column("is_boilerplate").sum())
     tables = _tables(window, quarantined, history, run_id=run_id, ingested_at=ingested_at)
-    state = {**window.state, "paragraph_counts": paragraph_counts(window.paragraphs)}
+    # Every parsed version not curated (duplicates, retracted) is held, so a reprocess, a correction of the
+    # article it copies or a restore can compare it again without the file.
+    held = candidates.join(window.articles.select("source_path"), on="source_path", how="anti")
+    state = {
+        **window.state,
+        "paragraph_counts": paragraph_counts(window.paragraphs),
+        "held_articles": held,
+        "held_paragraphs": paragraphs.join(held.select("source_path"), on="source_path", how="semi"),
+    }
     stamp = _stamp(run_id, ingested_at)
     return RunTables(
         tables=tables,
@@ -107,6 +116,7 @@ def _tables(
     """The curated tables' new rows; ``stories`` whole (it is rewritten by every publishing run)."""
     stamp = _stamp(run_id, ingested_at)
     kept, duplicates = window.articles, window.duplicates
+    withheld = kept.clear() if window.withheld is None else window.withheld
     summarized = ["story_id", "article_id", "headline", "word_count", "ingested_at"]
     all_articles = pl.concat(
         [history["articles"].select(*summarized), kept.with_columns(**stamp).select(*summarized).lazy()]
@@ -115,6 +125,7 @@ def _tables(
         [
             kept.select(LEDGER_COLUMNS).with_columns(status=pl.lit(Status.CURATED.value)),
             duplicates.select(LEDGER_COLUMNS).with_columns(status=pl.lit(Status.DUPLICATE.value)),
+            withheld.select(LEDGER_COLUMNS).with_columns(status=pl.lit(Status.RETRACTED.value)),
             quarantined.select(LEDGER_COLUMNS).with_columns(status=pl.lit(Status.QUARANTINED.value)),
         ]
     ).sort("source_path")
@@ -125,4 +136,7 @@ def _tables(
         "quarantine": quarantined.drop("raw").with_columns(**stamp),
         "files": files.with_columns(**stamp),
         "stories": summarize(all_articles),
+        # Only a rebuild (``versions``) writes these; an ingest window states that it adds nothing.
+        "article_versions": empty("article_versions"),
+        "retractions": empty("retractions"),
     }

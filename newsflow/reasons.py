@@ -14,6 +14,8 @@ class Status(StrEnum):
     CURATED = "curated"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+    RETRACTED = "retracted"
+    SUPERSEDED = "superseded"
 
 
 class Reason(StrEnum):
@@ -42,6 +44,9 @@ MEANINGS: dict[StrEnum, str] = {
     Status.CURATED: "a distinct article, in `articles`",
     Status.DUPLICATE: "repeats a curated article, in `duplicates`",
     Status.QUARANTINED: "rejected with a reason, in `quarantine`",
+    Status.RETRACTED: "its article is retracted (`newsflow retract`): in `retractions`, not curated again",
+    Status.SUPERSEDED: "an earlier version of a file that changed since: the later version took its place; an "
+    "article's earlier text is in `article_versions`",
     Reason.UNREADABLE: "could not be read: permissions, a symlink loop, a broken symlink, an I/O error "
     "(`detail` names the error)",
     Reason.OUTSIDE_SOURCE: "a symlink (or a `..` path) leading outside the source folder: never followed, never read",

@@ -86,6 +86,8 @@ class Window:
     paragraphs: pl.DataFrame
     duplicates: pl.DataFrame
     state: dict[str, pl.DataFrame] = field(default_factory=dict)
+    withheld: pl.DataFrame | None = None
+    """Candidates not curated because their article is retracted (``versions.retractions``)."""
 
     def but(self, **changes: object) -> Window:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -42,6 +42,8 @@ class RunSummary:
     curated: int = 0
     duplicates: int = 0
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
+    retracted: int = 0
+    """New files whose text is retracted (``newsflow retract``): not curated again."""
     quarantined: dict[str, int] = field(default_factory=dict)
     repeated_paragraphs_removed: int = 0
     boilerplate_paragraphs: int = 0
@@ -89,6 +91,7 @@ class RunSummary:
         self.files_new += files.height
         self.curated += statuses.get(Status.CURATED.value, 0)
         self.duplicates += statuses.get(Status.DUPLICATE.value, 0)
+        self.retracted += statuses.get(Status.RETRACTED.value, 0)
         self.quarantined = _add(self.quarantined, run.tables["quarantine"].group_by("reason").len().iter_rows())
         self.duplicates_by_kind = _add(
             self.duplicates_by_kind, run.tables["duplicates"].group_by("kind").len().iter_rows()
@@ -172,9 +175,10 @@ class RunSummary:
         if self.files_new == 0:
             return f"nothing new: {self.files_seen:,} file(s) already ingested"
         verdict = "published" if self.published else f"validation {self.validation}, nothing published"
+        retracted = f", {self.retracted:,} retracted" if self.retracted else ""
         return (
             f"{self.files_new:,} new file(s): {self.curated:,} curated, {self.duplicates:,} duplicate(s), "
-            f"{self.quarantined_total:,} quarantined; {verdict}"
+            f"{self.quarantined_total:,} quarantined{retracted}; {verdict}"
         )
 
     def runs_frame(self) -> pl.DataFrame:
@@ -200,6 +204,7 @@ class RunSummary:
             ("duplicates", self.duplicates),
             *((f"  duplicates: {kind}", n) for kind, n in sorted(self.duplicates_by_kind.items())),
             ("quarantined", self.quarantined_total),
+            ("retracted", self.retracted),
         ]
         pairs += [(f"  quarantined: {reason}", n) for reason, n in sorted(self.quarantined.items())]
         pairs += [

@@ -28,8 +28,9 @@ def discover_files(source: Source, settings: Settings) -> pl.DataFrame:
 
 @task(name="load-ledger", cache_policy=NO_CACHE, retries=2, retry_condition_fn=transient_io_error)
 def load_ledger(layout: Layout) -> tuple[pl.DataFrame, History]:
-    """The published files ledger, and lazy scans of the published history for dedup and stories."""
-    files = publish.scan(layout, "files").select(*ledger.LEDGER_KEYS).collect()
+    """The published files ledger (with each version's ``status``), and lazy scans of the published history
+    for dedup and stories."""
+    files = publish.scan(layout, "files").select(*ledger.LEDGER_KEYS, "status").collect()
     return files, History({name: publish.scan(layout, name) for name in HISTORY})
 
 

@@ -63,9 +63,16 @@ def include_staged(layout: Layout, published: History, staged: Staged) -> Histor
 
 
 def _publish_snapshot(
-    layout: Layout, staged: Path, rows_added: dict[str, int], snapshot_id: str, settings: Settings
+    layout: Layout,
+    staged: Path,
+    rows_added: dict[str, int],
+    snapshot_id: str,
+    settings: Settings,
+    replace: tuple[str, ...] = (),
 ) -> Path:
-    snapshot = publish.publish(layout, staged, snapshot_id, keep=settings.keep_snapshots, keep_days=settings.keep_days)
+    snapshot = publish.publish(
+        layout, staged, snapshot_id, keep=settings.keep_snapshots, keep_days=settings.keep_days, replace=replace
+    )
     for table in CURATED:
         add_asset_metadata(layout.asset_key(table), {"rows_added": rows_added.get(table, 0), "snapshot": snapshot_id})
     get_run_logger().info("published snapshot %s", snapshot.name)
@@ -74,7 +81,7 @@ def _publish_snapshot(
 
 def publish_snapshot(
     layout: Layout, source: Source
-) -> MaterializingTask[[Layout, Path, dict[str, int], str, Settings], Path]:
+) -> MaterializingTask[[Layout, Path, dict[str, int], str, Settings, tuple[str, ...]], Path]:
     """The ``publish`` task, declared to materialize every curated table from the landing folder.
 
     Assets are declared per call because their keys are the output's and source's

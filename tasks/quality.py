@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -15,6 +16,7 @@ from newsflow.quality.gate import Gate, Outcome
 from newsflow.quality.suites import EXPECTATIONS_DIR
 from newsflow.quality.views import suite_parameters, validation_views
 from newsflow.records import History, RunTables
+from newsflow.versions.retractions import retracted_ids
 from tasks.load import Staged
 
 
@@ -36,20 +38,27 @@ def validate_tables(
     *,
     window: int,
     files_seen: int,
+    current: pl.Series | None = None,
 ) -> Outcome:
     """The quality gate over one window (numbered from 1); ``files_seen``: the files the window read (files
-    unchanged since ingested are in no window)."""
+    unchanged since ingested are in no window); ``current``: see ``validation_views``."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     # The published rows the views use: members of the window's stories, and what its duplicates point at.
     articles, duplicates = staged.tables["articles"], staged.tables["duplicates"]
     in_stories = is_in("story_id", articles.get_column("story_id"))
     pointed_at = is_in("article_id", duplicates.get_column("duplicate_of"))
+    same_file = is_in("source_path", articles.get_column("source_path"))
     published = (
-        history["articles"].filter(in_stories | pointed_at).select("article_id", "story_id").collect(engine="streaming")
+        history["articles"]
+        .filter(in_stories | pointed_at | same_file)
+        .select("article_id", "story_id", "source_path")
+        .collect(engine="streaming")
     )
+    retractions = pl.concat([history["retractions"], staged.tables["retractions"].lazy()])
+    retracted = retracted_ids(retractions).collect().get_column("article_id")
     # Hash the kept bytes again from disk: the gate checks what is stored, not what was meant to be.
     hashes = {blob: blob_sha256(layout, blob) for blob in blobs}
-    views = validation_views(staged.tables, published, hashes)
+    views = validation_views(staged.tables, published, hashes, retracted=retracted, current=current)
     parameters = suite_parameters(
         staged.tables,
         files_seen=files_seen,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from newsflow.reasons import Status
+
 LEDGER_KEYS = ("source_path", "source_sha256", "size", "mtime_ns")
 
 
@@ -22,3 +24,14 @@ def mark_known_content(read: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame
         known_content=pl.struct("source_path", "source_sha256").is_in(known.item())
         & pl.col("source_sha256").is_not_null()
     )
+
+
+CURRENT = (Status.CURATED.value, Status.DUPLICATE.value, Status.RETRACTED.value)
+"""Statuses of a version that is its file's current text (a quarantined one never is)."""
+
+
+def new_versions(fresh: pl.DataFrame, ledger: pl.DataFrame) -> pl.DataFrame:
+    """The ``source_path`` of files to read that already have a current version: read again, they may be
+    corrections, which only a rebuild of the current tables can apply (``newsflow.versions``)."""
+    current = ledger.filter(pl.col("status").is_in(CURRENT)).select("source_path").unique()
+    return fresh.select("source_path").join(current, on="source_path", how="semi")

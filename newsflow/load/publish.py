@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -71,17 +71,34 @@ def current_snapshot(layout: Layout) -> Path | None:
     return link.resolve()
 
 
-def _link_tree(source: Path, destination: Path, *, skip: set[str]) -> None:
+def _table_of(relative: Path) -> str:
+    parts = relative.parts
+    return parts[1] if parts[0] == "_state" else parts[0]
+
+
+def _link_tree(source: Path, destination: Path, *, skip: Collection[str]) -> None:
     for path in sorted(source.rglob("*.parquet")):
-        if path.relative_to(source).parts[0] in skip:
+        if _table_of(path.relative_to(source)) in skip:
             continue
         target = destination / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(path, target)
 
 
-def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int, keep_days: float = 0.0) -> Path:
-    """Publish ``staged`` on top of the current snapshot, atomically. Returns the new snapshot."""
+def publish(
+    layout: Layout,
+    staged: Path,
+    snapshot_id: str,
+    *,
+    keep: int,
+    keep_days: float = 0.0,
+    replace: Collection[str] = (),
+) -> Path:
+    """Publish ``staged`` on top of the current snapshot, atomically. Returns the new snapshot.
+
+    Tables in ``replace`` (a rebuild's) and the ``REPLACED`` tables staged are taken from ``staged`` alone;
+    every other table keeps the current snapshot's files and gains the staged ones.
+    """
     previous = current_snapshot(layout)
     final = layout.snapshot(snapshot_id)
     building = final.with_name(f".building-{snapshot_id}")
@@ -90,7 +107,7 @@ def publish(layout: Layout, staged: Path, snapshot_id: str, *, keep: int, keep_d
             shutil.rmtree(leftover)
     building.mkdir(parents=True)
     if previous is not None:
-        replaced = {table for table in REPLACED if (staged / table).is_dir()}
+        replaced = {table for table in REPLACED if (staged / table).is_dir()} | set(replace)
         _link_tree(previous, building, skip=replaced)
     for path in sorted(staged.rglob("*.parquet")):
         target = building / path.relative_to(staged)

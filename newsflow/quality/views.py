@@ -16,22 +16,39 @@ from newsflow.transform.roles import ROLES, in_body
 
 
 def validation_views(
-    tables: Mapping[str, pl.DataFrame], published: pl.DataFrame, blob_hashes: Mapping[str, str | None]
+    tables: Mapping[str, pl.DataFrame],
+    published: pl.DataFrame,
+    blob_hashes: Mapping[str, str | None],
+    *,
+    retracted: pl.Series,
+    current: pl.Series | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Each table plus the derived columns its suite checks.
 
-    ``published``: ``article_id``, ``story_id`` of the articles published before this run (at least those
-    in the stories of ``articles`` and those ``duplicates`` point at: the rest are not used).
-    ``blob_hashes``: the SHA-256 of each kept blob's bytes as found on disk (None: missing).
+    ``published``: ``article_id``, ``story_id``, ``source_path`` of the articles published before this run (at
+    least those in the stories of ``articles``, those ``duplicates`` point at and those from the same files:
+    the rest are not used). ``blob_hashes``: the SHA-256 of each kept blob's bytes as found on disk (None:
+    missing). ``retracted``: the article ids retracted, this run's retractions included. ``current``: the ids
+    of every current article once the run is published (default: those of ``articles``).
     """
     articles, paragraphs = tables["articles"], tables["paragraphs"]
-    members = pl.concat([published, articles.select("article_id", "story_id")])
+    current_ids = (articles.get_column("article_id") if current is None else current).implode()
+    members = pl.concat([published.select("article_id", "story_id"), articles.select("article_id", "story_id")])
     known_ids = members.get_column("article_id").implode()
     story_sizes = members.group_by("story_id").agg(counted_articles=pl.len().cast(pl.Int32))
     rows_per_article = paragraphs.group_by("article_id").agg(paragraph_rows=in_body().sum().cast(pl.Int32))
     return {
         "articles": articles.join(rows_per_article, on="article_id", how="left").with_columns(
-            pl.col("paragraph_rows").fill_null(0)
+            pl.col("paragraph_rows").fill_null(0),
+            retracted=pl.col("article_id").is_in(retracted.implode()),
+            # One current article per file: none of this run's articles comes from a file with another
+            # current article (a new version replaces the old one in a rebuild, never beside it).
+            path_current_once=~pl.col("source_path").is_in(
+                published.filter(~pl.col("article_id").is_in(articles.get_column("article_id").implode()))
+                .get_column("source_path")
+                .implode()
+            ),
+            story_known=pl.col("story_id").is_in(tables["stories"].get_column("story_id").implode()),
         ),
         "paragraphs": paragraphs.with_columns(
             article_known=pl.col("article_id").is_in(articles.get_column("article_id").implode()),
@@ -54,6 +71,12 @@ def validation_views(
             ).fill_null(False)
         ),
         "files": tables["files"],
+        "article_versions": tables["article_versions"].with_columns(
+            not_current=~pl.col("article_id").is_in(current_ids)
+        ),
+        "retractions": tables["retractions"].with_columns(
+            in_force=(pl.col("action") == "restore") | ~pl.col("article_id").is_in(current_ids)
+        ),
         # The stories this run created or grew: every other row is as an earlier run validated it
         # (a story changes only when an article joins it), and checking the whole table again each
         # window cost a pandas copy of a million rows per window at a million articles.

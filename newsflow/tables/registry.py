@@ -61,6 +61,8 @@ _DECLARED = (
     Table("quarantine", "curated", ("source_path",)),
     Table("files", "curated", ("source_path",)),
     Table("stories", "curated", ("story_id",), writes="replace"),
+    Table("article_versions", "curated", ("article_id", "valid_to")),
+    Table("retractions", "curated", ("article_id", "ingested_at"), history=True),
     Table("signatures", "state", ("article_id",), history=True),
     Table("bands", "state", ("article_id", "band"), history=True),
     Table("paragraph_counts", "state", ("paragraph_hash",), history=True),
@@ -68,6 +70,8 @@ _DECLARED = (
     Table("facts", "state", ("article_id",), history=True),
     Table("quotes", "state", ("article_id", "quote_hash"), history=True),
     Table("story_links", "state", ("article_id", "other")),
+    Table("held_articles", "state", ("source_path",), history=True),
+    Table("held_paragraphs", "state", ("source_path", "position")),
     Table("runs", "log", ("run_id", "step", "metric"), partition="started_date"),
 )
 TABLES: dict[str, Table] = {table.name: table for table in _DECLARED}

@@ -165,11 +165,16 @@ SCHEMAS: dict[str, pa.Schema] = {
             _SOURCE_SHA,
             _field("size", pa.int64(), "File size in bytes when discovered."),
             _field("mtime_ns", pa.int64(), "Modification time when discovered (ns since the epoch)."),
-            _field("status", STRING, "Outcome: 'curated', 'duplicate' or 'quarantined'."),
+            _field(
+                "status",
+                STRING,
+                "Outcome of this version: 'curated', 'duplicate', 'quarantined', 'retracted', or 'superseded' "
+                "(a later version of the file replaced it).",
+            ),
             _INGESTED_AT,
             _RUN_ID,
         ],
-        metadata={"description": "Ledger: one row per input file version ingested."},
+        metadata={"description": "Ledger: one row per input file version ingested, with its current outcome."},
     ),
     "stories": pa.schema(
         [
@@ -183,6 +188,45 @@ SCHEMAS: dict[str, pa.Schema] = {
         metadata={"description": "One row per story; rewritten by every publishing run."},
     ),
 }
+
+
+_ARTICLE_FIELDS = [f for f in SCHEMAS["articles"] if f.name not in {"ingested_at", "run_id"}]
+SCHEMAS["article_versions"] = pa.schema(
+    [
+        *_ARTICLE_FIELDS,
+        _field(
+            "change",
+            STRING,
+            "Why the version left `articles`: 'corrected' (its file changed) or 'retracted' (`newsflow retract`).",
+        ),
+        _field(
+            "superseded_by",
+            STRING,
+            "article_id of the file's version that replaced it ('corrected'); null for 'retracted'.",
+            nullable=True,
+        ),
+        _field("valid_from", TIMESTAMP, "When this version was ingested (UTC)."),
+        _field("valid_to", TIMESTAMP, "When it left the current tables (UTC)."),
+        _INGESTED_AT,
+        _RUN_ID,
+    ],
+    metadata={
+        "description": "Earlier versions of articles, with their text: one row each time an article left "
+        "`articles` (corrected or retracted)."
+    },
+)
+SCHEMAS["retractions"] = pa.schema(
+    [
+        _field("article_id", STRING, "The article retracted or restored."),
+        _SOURCE_PATH,
+        _field("source_sha256", STRING, "SHA-256 of the retracted version's file, hex."),
+        _field("action", STRING, "'retract' or 'restore'; the latest action of an article_id is in force."),
+        _field("reason", STRING, "Why, as given to `newsflow retract --reason` (or `restore --reason`)."),
+        _INGESTED_AT,
+        _RUN_ID,
+    ],
+    metadata={"description": "Every retraction and restoration, in order: what, when (ingested_at) and why."},
+)
 
 _KEY = _field("article_id", STRING, "The article the row describes.")
 STATE_SCHEMAS: dict[str, pa.Schema] = {
@@ -230,6 +274,22 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     "quotes": pa.schema(
         [_KEY, _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram.")],
         metadata={"description": "Quotation shingles of curated articles (story state)."},
+    ),
+    "held_articles": pa.schema(
+        [
+            *(f for f in SCHEMAS["articles"] if f.name != "story_id"),
+        ],
+        metadata={
+            "description": "Parsed versions that are not current articles (duplicates, retracted): what a "
+            "reprocess, a correction or a restore compares again."
+        },
+    ),
+    "held_paragraphs": pa.schema(
+        [
+            _SOURCE_PATH,
+            *(f for f in SCHEMAS["paragraphs"] if f.name != "is_boilerplate"),
+        ],
+        metadata={"description": "Paragraphs of held_articles."},
     ),
     "story_links": pa.schema(
         [

@@ -17,7 +17,8 @@ from newsflow.quality.suites import EXPECTATIONS_DIR, SuiteError, load_suite
 from newsflow.quality.views import suite_parameters, validation_views
 from newsflow.records import History
 
-NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String})
+NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String, "source_path": pl.String})
+NONE_RETRACTED = pl.Series("article_id", [], dtype=pl.String)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +59,10 @@ def check(
     seen: int = 3,
     skipped: int = 0,
     blobs: dict[str, str | None] | None = None,
+    published: pl.DataFrame = NO_IDS,
+    retracted: pl.Series = NONE_RETRACTED,
 ) -> Outcome:
-    views = validation_views(tables, NO_IDS, kept_hash(tables) if blobs is None else blobs)
+    views = validation_views(tables, published, kept_hash(tables) if blobs is None else blobs, retracted=retracted)
     parameters = suite_parameters(tables, files_seen=seen, files_skipped=skipped, settings=Settings())
     return validate_run(views, parameters, docs_dir=tmp_path / "docs")
 
@@ -68,7 +71,48 @@ def test_valid_run_passes_and_builds_data_docs(tables: dict[str, pl.DataFrame], 
     outcome = check(tables, tmp_path)
     assert outcome.success, outcome.failures
     assert outcome.data_docs is not None and outcome.data_docs.is_file()
-    assert set(outcome.tables) == {"articles", "paragraphs", "duplicates", "quarantine", "files", "stories"}
+    assert set(outcome.tables) == {
+        "articles",
+        "paragraphs",
+        "duplicates",
+        "quarantine",
+        "files",
+        "stories",
+        "article_versions",
+        "retractions",
+    }
+
+
+def test_a_retracted_article_is_never_current(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    article = tables["articles"].get_column("article_id").head(1)
+    outcome = check(tables, tmp_path, retracted=article)
+    assert not outcome.success
+    assert any("retracted" in f for f in outcome.failures)
+
+
+def test_a_file_has_one_current_article(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    # Another article from the same file is already published: the new one would sit beside it.
+    path = tables["articles"].get_column("source_path").item(0)
+    older = pl.DataFrame({"article_id": ["0123456789abcdef"], "story_id": ["0123456789abcdef"], "source_path": [path]})
+    outcome = check(tables, tmp_path, published=older)
+    assert not outcome.success
+    assert any("path_current_once" in f for f in outcome.failures)
+
+
+def test_an_earlier_version_is_not_current(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    current = tables["articles"].drop("ingested_at", "run_id").head(1)
+    at = datetime(2025, 1, 2, tzinfo=UTC)
+    version = current.with_columns(
+        change=pl.lit("corrected"),
+        superseded_by=pl.lit("0123456789abcdef"),
+        valid_from=pl.lit(at),
+        valid_to=pl.lit(at),
+        ingested_at=pl.lit(at),
+        run_id=pl.lit("r"),
+    )
+    outcome = check(dict(tables, article_versions=version), tmp_path)
+    assert not outcome.success
+    assert any("not_current" in f for f in outcome.failures)
 
 
 def test_repeated_paragraph_fails(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
@@ -140,10 +184,14 @@ def test_a_windowed_run_passes_only_when_every_window_passed() -> None:
 
 def test_the_stories_view_holds_the_stories_this_run_created_or_grew(tables: dict[str, pl.DataFrame]) -> None:
     (story,) = tables["articles"].get_column("story_id").unique().head(1)
-    published = pl.DataFrame({"article_id": ["old1", "old2"], "story_id": [story, "untouched"]})
+    published = pl.DataFrame(
+        {"article_id": ["old1", "old2"], "story_id": [story, "untouched"], "source_path": ["o1", "o2"]}
+    )
     untouched = tables["stories"].head(1).with_columns(story_id=pl.lit("untouched"), article_count=pl.lit(1))
     stories = pl.concat([tables["stories"], untouched])
-    view = validation_views({**tables, "stories": stories}, published, kept_hash(tables))["stories"]
+    view = validation_views(
+        {**tables, "stories": stories}, published, kept_hash(tables), retracted=NONE_RETRACTED
+    )["stories"]
     assert set(view.get_column("story_id")) == set(tables["articles"].get_column("story_id"))
     # A grown story is counted with its published members.
     grown = view.filter(pl.col("story_id") == story)
@@ -155,7 +203,7 @@ def test_one_gate_validates_each_window_on_its_own_and_documents_them_all(
     tables: dict[str, pl.DataFrame], tmp_path: Path
 ) -> None:
     gate = Gate(docs_dir=tmp_path / "docs")
-    views = validation_views(tables, NO_IDS, kept_hash(tables))
+    views = validation_views(tables, NO_IDS, kept_hash(tables), retracted=NONE_RETRACTED)
     parameters = suite_parameters(tables, files_seen=3, files_skipped=0, settings=Settings())
     first = gate.validate(views, parameters, run_name="window-1")
     broken = {**views, "paragraphs": views["paragraphs"].with_columns(position=pl.col("position") * 2)}

@@ -1,0 +1,1 @@
+"""Versions of articles over time: corrections, retractions and reprocessing (rebuilding the current tables)."""

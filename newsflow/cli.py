@@ -367,6 +367,50 @@ def _snapshots(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _reprocess(args: argparse.Namespace) -> int:
+    """``reprocess``, ``retract`` and ``restore``: one ``reprocess`` flow run, publishing a rebuild."""
+    output = _output_folder(args)
+    if not (output / "curated").exists():
+        raise UsageError(f"nothing published in {str(output)!r} yet: run `newsflow run` first, or give --output")
+    overrides = _overrides(getattr(args, "set", None) or [])
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.reprocess import reprocess
+    from newsflow.load.lock import OutputBusyError
+    from newsflow.quality.gate import QualityGateError
+    from newsflow.versions.retractions import TargetError
+
+    targets = {args.command: [args.target]} if args.command in ("retract", "restore") else {}
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: _api_url(preload=True)}):
+            changed = reprocess(
+                output=str(output), settings=overrides or None, reason=getattr(args, "reason", "") or "", **targets
+            )
+    except TargetError as exc:
+        raise UsageError(str(exc)) from exc
+    except QualityGateError as exc:
+        print(f"\nquality gate failed, nothing published:\n{exc}", file=sys.stderr)
+        return EXIT_QUALITY_GATE
+    except OutputBusyError as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    rows = [
+        ("retracted", changed["retracted"]),
+        ("restored", changed["restored"]),
+        ("curated articles", f"{changed['curated_before']:,} -> {changed['curated_after']:,}"),
+        ("became duplicates", changed["became_duplicates"]),
+        ("stopped being duplicates", changed["stopped_being_duplicates"]),
+        ("stories", f"{changed['stories_before']:,} -> {changed['stories_after']:,}"),
+        ("stories split", changed["stories_split"]),
+        ("stories merged", changed["stories_merged"]),
+    ]
+    verdict = "published" if changed["changed"] else "published (nothing changed)"
+    print(f"\nnewsflow {args.command} {changed['run_id']}: snapshot {changed['snapshot']} {verdict}")
+    for name, value in rows:
+        print(f"  {name:<26}{value:>12}")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -490,6 +534,23 @@ def build_parser() -> argparse.ArgumentParser:
     snapshots = commands.add_parser("snapshots", help="list the published snapshots: time, run, rows per table")
     snapshots.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
     snapshots.set_defaults(handler=_snapshots)
+    again = commands.add_parser(
+        "reprocess", help="rebuild duplicates and stories of every current article with the current settings"
+    )
+    again.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
+    again.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a setting for this command (repeatable), e.g. --set near_duplicate_threshold=0.8",
+    )
+    again.set_defaults(handler=_reprocess)
+    for name, what in (("retract", "withdraw an article from the current tables"), ("restore", "undo a retraction")):
+        command = commands.add_parser(name, help=f"{what} (one atomic publish, recorded in `retractions`)")
+        command.add_argument("target", help="an article_id, or a source path (relative to the source folder)")
+        command.add_argument("--reason", required=True, help="why: stored in the `retractions` table")
+        command.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
+        command.set_defaults(handler=_reprocess)
     docs = commands.add_parser("docs", help="print the data dictionary generated from the table schemas")
     docs.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     docs.set_defaults(handler=_docs)

@@ -97,7 +97,7 @@ def test_explain_exact_duplicate_and_quarantine(tmp_path: Path) -> None:
     assert "version 1," in versions and "version 2," in versions
 
 
-def _outcomes(output: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def outcomes(output: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     stories = rows(output, "articles", "select source_path, article_id, story_id from t order by source_path")
     copies = rows(output, "duplicates", "select source_path, duplicate_of, kind, rule from t order by source_path")
     return stories, copies
@@ -109,10 +109,10 @@ def test_bbc_gives_the_same_duplicates_and_stories_in_one_run_in_windows_and_in_
     """Files arriving in path order: one run, one run in windows of 200 files, and ten consecutive runs
     each adding the next tenth of the files make the same duplicates and stories, ids included."""
     ingest(source=str(bbc), output=str(tmp_path / "one"))
-    once = _outcomes(tmp_path / "one")
+    once = outcomes(tmp_path / "one")
     assert len({story for _, _, story in once[0]}) < len(once[0])  # some stories have several articles
     ingest(source=str(bbc), output=str(tmp_path / "windows"), settings={"window_files": 200})
-    assert _outcomes(tmp_path / "windows") == once
+    assert outcomes(tmp_path / "windows") == once
 
     files = sorted(path.relative_to(bbc).as_posix() for path in bbc.rglob("*.txt"))
     landing = tmp_path / "landing"
@@ -122,4 +122,4 @@ def test_bbc_gives_the_same_duplicates_and_stories_in_one_run_in_windows_and_in_
             (landing / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(bbc / name, landing / name)
         ingest(source=str(landing), output=str(tmp_path / "ten"))
-    assert _outcomes(tmp_path / "ten") == once
+    assert outcomes(tmp_path / "ten") == once

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from flows.ingest import ingest
-from flows.serve import DEPLOYMENT, deployment_parameters
+from flows.reprocess import reprocess
+from flows.serve import DEPLOYMENT, REPROCESS_DEPLOYMENT, deployment_parameters
 from newsflow.config import DEFAULT_INTERVAL_SECONDS
 from newsflow.load.storage import DEFAULT_LANDING, Layout
 from tests.conftest import ROOT, SEEDS
@@ -83,12 +84,15 @@ def cli(*args: str, server: PrefectServer, cwd: Path = ROOT) -> str:
 
 
 def test_prefect_yaml_declares_the_served_deployment() -> None:
-    """``prefect.yaml`` and ``newsflow serve`` describe one deployment: same flow, parameters and schedule."""
+    """``prefect.yaml`` and ``newsflow serve`` describe the same deployments: same flows, parameters and schedule."""
     from prefect.flows import load_flow_from_entrypoint
 
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    (deployment,) = spec["deployments"]
-    assert deployment["name"] == DEPLOYMENT
+    deployment, on_demand = spec["deployments"]
+    assert (deployment["name"], on_demand["name"]) == (DEPLOYMENT, REPROCESS_DEPLOYMENT)
+    again = load_flow_from_entrypoint(str(ROOT / on_demand["entrypoint"]))
+    assert again.name == reprocess.name and "schedules" not in on_demand
+    assert on_demand["parameters"].keys() == reprocess.parameters.properties.keys()
     flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
     assert flow.name == ingest.name
     served = deployment_parameters(DEFAULT_LANDING, Path("data"))
@@ -133,6 +137,8 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
             log=log,
         )
         assert deployment["parameters"] == deployment_parameters(landing, output)
+        on_demand = api(prefect_api, "GET", f"/deployments/name/reprocess/{REPROCESS_DEPLOYMENT}")
+        assert on_demand["parameters"]["output"] == str(output.absolute()) and not on_demand["schedules"]
         assert [s["schedule"]["interval"] for s in deployment["schedules"]] == [INTERVAL]
 
         dropped = datetime.now(UTC)
@@ -170,7 +176,8 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
 def test_prefect_yaml_on_a_work_pool_and_the_failure_automation(prefect_api: PrefectServer, tmp_path: Path) -> None:
     """``prefect deploy`` of prefect.yaml, a process worker running it, and the documented automation."""
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    (deployment_spec,) = spec["deployments"]
+    deployment_spec = spec["deployments"][0]
+    spec["deployments"] = [deployment_spec]
     # Its own name, so it never meets the served deployment of the test above; no schedule, so the
     # worker runs only what this test asks for.
     deployment_spec["name"] = "ingest-on-a-pool"

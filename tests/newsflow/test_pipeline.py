@@ -39,7 +39,13 @@ def test_run_tables_reconcile() -> None:
         ("c.txt", Reason.EMPTY.value),
         ("d.txt", Reason.EMPTY_BODY.value),
     ]
-    assert run.counters["dedup"] == {"total": 2, "kept": 1, "dropped_exact": 1, "dropped_near": 0, "dropped_retracted": 0}
+    assert run.counters["dedup"] == {
+        "total": 2,
+        "kept": 1,
+        "dropped_exact": 1,
+        "dropped_near": 0,
+        "dropped_retracted": 0,
+    }
     assert run.tables["paragraphs"].get_column("source_path").to_list() == ["a.txt"]
 
 

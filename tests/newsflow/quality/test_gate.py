@@ -189,9 +189,9 @@ def test_the_stories_view_holds_the_stories_this_run_created_or_grew(tables: dic
     )
     untouched = tables["stories"].head(1).with_columns(story_id=pl.lit("untouched"), article_count=pl.lit(1))
     stories = pl.concat([tables["stories"], untouched])
-    view = validation_views(
-        {**tables, "stories": stories}, published, kept_hash(tables), retracted=NONE_RETRACTED
-    )["stories"]
+    view = validation_views({**tables, "stories": stories}, published, kept_hash(tables), retracted=NONE_RETRACTED)[
+        "stories"
+    ]
     assert set(view.get_column("story_id")) == set(tables["articles"].get_column("story_id"))
     # A grown story is counted with its published members.
     grown = view.filter(pl.col("story_id") == story)

@@ -137,3 +137,53 @@ def test_retracting_what_does_not_exist_is_a_usage_error(tmp_path: Path, capsys:
     code = main(["retract", "no-such-file.txt", "--reason", "test", "--output", str(output)])
     assert code == EXIT_USAGE and "no-such-file.txt" in capsys.readouterr().err
     assert main(["retract", "x", "--reason", "test", "--output", str(tmp_path / "empty")]) == EXIT_USAGE
+
+
+def test_bbc_in_ten_runs_with_corrections_and_retractions_ends_as_one_run_over_the_final_files(
+    bbc: Path, tmp_path: Path
+) -> None:
+    """Ten runs each adding the next tenth of the files, with files corrected (one of them an exact copy of
+    another file, so the correction breaks a duplicate) and articles retracted in between, end with the
+    same current tables as one run over the final files with the same retractions."""
+    files = sorted(path.relative_to(bbc).as_posix() for path in bbc.rglob("*.txt"))
+    tenth = -(-len(files) // 10)
+    chunks = [files[start : start + tenth] for start in range(0, len(files), tenth)]
+    by_bytes: dict[bytes, list[str]] = {}
+    for name in files:
+        by_bytes.setdefault((bbc / name).read_bytes(), []).append(name)
+    copied = next(names[0] for names in by_bytes.values() if len(names) > 1 and names[0] in chunks[0])
+    corrections = {2: [chunks[0][0], copied], 6: [chunks[3][5]]}
+    retractions = {4: [chunks[1][7]], 7: [chunks[2][3]]}
+    landing, output = tmp_path / "landing", tmp_path / "ten"
+
+    def correct_file(name: str) -> None:
+        path = landing / name
+        text = path.read_text(encoding="latin-1")
+        path.write_text(
+            text.rstrip("\n") + f"\n\nCorrection: an earlier version of this report ({name}) misstated a figure.\n",
+            encoding="latin-1",
+        )
+
+    for number, chunk in enumerate(chunks):
+        for name in chunk:
+            (landing / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(bbc / name, landing / name)
+        for name in corrections.get(number, []):
+            correct_file(name)
+        ingest(source=str(landing), output=str(output))
+        for name in retractions.get(number, []):
+            reprocess(output=str(output), retract=[name], reason="test")
+    retracted = [name for names in retractions.values() for name in names]
+    assert rows(output, "article_versions", "select change, count(*) from t group by change order by change") == [
+        ("corrected", 3),
+        ("retracted", 2),
+    ]
+
+    once = tmp_path / "once"
+    ingest(source=str(landing), output=str(once))
+    for name in retracted:
+        reprocess(output=str(once), retract=[name], reason="test")
+    assert outcomes(output) == outcomes(once)
+    assert rows(output, "articles", "select count(*) from t") == rows(once, "articles", "select count(*) from t")
+    for name in retracted:
+        assert rows(output, "articles", f"select count(*) from t where source_path = '{name}'") == [(0,)]

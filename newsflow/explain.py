@@ -19,7 +19,7 @@ class NoTablesError(NotFoundError):
     """The output folder holds no published tables."""
 
 
-def _one(frame: pl.LazyFrame, **equal: str) -> dict[str, object] | None:
+def _one(frame: pl.LazyFrame, **equal: object) -> dict[str, object] | None:
     rows = frame.filter(*(pl.col(k) == v for k, v in equal.items())).collect()
     return rows.sort("ingested_at", descending=True).row(0, named=True) if rows.height else None
 
@@ -77,6 +77,24 @@ def _version_lines(scan: Scan, version: dict[str, object], number: int) -> list[
         return [
             f"{head}: {copy['kind']} duplicate of {of}",
             f"    similarity {copy['similarity']:.3f}; rule that fired: {copy['rule']}",
+        ]
+    if version["status"] == "superseded":
+        earlier = _one(scan("article_versions"), source_path=str(path), valid_from=version["ingested_at"])
+        if earlier is None:  # it was never the current article: a copy, or a version quarantined since
+            return [f"{head}: superseded by a later version of the file"]
+        return [
+            f"{head}: superseded by a later version of the file",
+            f"    its article {earlier['article_id']} ({earlier['change']} {earlier['valid_to']:%Y-%m-%d %H:%M:%S}) "
+            "is kept in article_versions",
+        ]
+    if version["status"] == "retracted":
+        held = _one(scan("held_articles"), **same)
+        retraction = _one(scan("retractions"), article_id=str(held["article_id"])) if held else None
+        if retraction is None:
+            return [f"{head}: retracted"]
+        return [
+            f"{head}: retracted article {retraction['article_id']}",
+            f"    {retraction['action']} {retraction['ingested_at']:%Y-%m-%d %H:%M:%S}: {retraction['reason']}",
         ]
     article = _one(scan("articles"), **same)
     return [f"{head}: curated as article {article['article_id'] if article else '?'}"]

@@ -83,5 +83,5 @@ PUBLISHED: tuple[str, ...] = CURATED + STATE
 REPLACED: frozenset[str] = frozenset(t.name for t in _DECLARED if t.writes == "replace")
 """Tables every publishing run rewrites whole; all others only gain partitions."""
 HISTORY: tuple[str, ...] = tuple(t.name for t in _DECLARED if t.history)
-RUN_STAMP_COLUMNS = frozenset({"run_id", "ingested_at", "first_seen", "last_seen"})
+RUN_STAMP_COLUMNS = frozenset({"run_id", "ingested_at", "first_seen", "last_seen", "valid_to"})
 """Columns that say which run wrote a row and when; everything else is a function of the input."""

@@ -1,6 +1,7 @@
-"""Crash harness: SIGKILL ``newsflow run`` at random moments and check that nothing is lost or mixed.
+"""Crash harness: SIGKILL ``newsflow run`` and ``newsflow retract`` (a rebuild) at random moments and check
+that nothing is lost or mixed.
 
-    uv run python -m tests.faults.crash [--kills 24] [--files 3000] [--seed 7]
+    uv run python -m tests.faults.crash [--kills 24] [--rebuild-kills 8] [--files 3000] [--seed 7]
 
 A source folder of a few thousand generated articles is ingested in two batches. The
 reference is an uninterrupted run of each: the published tables after batch A are
@@ -14,6 +15,12 @@ parsing, deduplication, staging, validation, publishing and reporting. After eac
   never a mix (``publish.content_checksums``, run stamps left out);
 - the next run completes, and its tables equal *after* exactly;
 - no leftovers remain: staging folders, half-built snapshots, swap links, partial files.
+
+Then the same for a rebuild: from *after*, ``newsflow retract`` of one article (which
+rebuilds the current tables), killed in planning, a window's rebuild, its validation, its
+staging or the final publish; the tables must equal *after* or *retracted* (the reference
+retraction), and the same command run again must end at *retracted* (when the kill came
+after the publish, it says the article is already retracted).
 
 Phases are told from the log: Prefect logs "Finished in state" for each task, so
 the phase after a task's line is running. Delays are drawn within the first half of
@@ -40,6 +47,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from newsflow.load.storage import Layout
 from tests.checksums import content_checksums
 
@@ -53,6 +62,13 @@ PHASES: tuple[tuple[str, str], ...] = (
     ("stage", "validate"),
     ("validate", "publish"),
     ("publish", "report"),
+)
+REBUILD_PHASES: tuple[tuple[str, str], ...] = (
+    ("open-quality-gate", "plan"),
+    ("plan-rebuild", "rebuild"),
+    ("rebuild-window", "validate"),
+    ("validate", "stage"),
+    ("finish-rebuild", "publish"),
 )
 _FINISHED = re.compile(r"(\d\d):(\d\d):(\d\d\.\d+) \| \w+ +\| Task run '([a-z-]+)-[0-9a-f]+' - Finished in state")
 _WORDS = (  # noqa: SIM905 - a list literal of 67 words would bury the module
@@ -111,11 +127,18 @@ class Watched:
                 self.finished.append((task, int(hours) * 3600 + int(minutes) * 60 + float(seconds)))
 
 
-def start_run(source: Path, output: Path, env: dict[str, str], *, cwd: Path = ROOT) -> Watched:
-    """``newsflow run`` in its own process group; ``cwd`` decides which configuration file applies."""
+def run_command(source: Path, output: Path) -> list[str]:
+    # --verbose: the phases are told from Prefect's per-task lines, which a default run keeps off the terminal
+    return ["run", "--verbose", "--source", str(source), "--output", str(output)]
+
+
+def start_run(
+    source: Path, output: Path, env: dict[str, str], *, cwd: Path = ROOT, command: list[str] | None = None
+) -> Watched:
+    """``newsflow run`` (or ``command``) in its own process group; ``cwd`` decides which configuration file
+    applies."""
     process = subprocess.Popen(
-        # --verbose: the phases are told from Prefect's per-task lines, which a default run keeps off the terminal
-        [sys.executable, "-m", "newsflow.cli", "run", "--verbose", "--source", str(source), "--output", str(output)],
+        [sys.executable, "-m", "newsflow.cli", *(command or run_command(source, output))],
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -128,22 +151,24 @@ def start_run(source: Path, output: Path, env: dict[str, str], *, cwd: Path = RO
     return watched
 
 
-def run_to_end(source: Path, output: Path, env: dict[str, str]) -> Watched:
-    watched = start_run(source, output, env)
+def run_to_end(source: Path, output: Path, env: dict[str, str], *, command: list[str] | None = None) -> Watched:
+    watched = start_run(source, output, env, command=command)
     code = watched.process.wait(timeout=600)
     time.sleep(0.1)  # let the reader thread drain the pipe
+    if code == 2 and any("already retracted" in line for line in watched.lines):
+        return watched  # a rebuild killed after its publish, run again: nothing left to do
     if code != 0:
         raise RuntimeError(f"newsflow run exited {code}:\n{''.join(watched.lines[-30:])}")
     return watched
 
 
-def phase_durations(watched: Watched) -> dict[str, float]:
+def phase_durations(watched: Watched, phases: tuple[tuple[str, str], ...] = PHASES) -> dict[str, float]:
     """Seconds from each marker task's (last) "Finished" line to the next task's, on a complete run."""
     last: dict[str, int] = {}
     for index, (task, _) in enumerate(watched.finished):
         last[task] = index
     durations: dict[str, float] = {}
-    for marker, _ in PHASES:
+    for marker, _ in phases:
         index = last.get(marker)
         if index is not None and index + 1 < len(watched.finished):
             durations[marker] = max(watched.finished[index + 1][1] - watched.finished[index][1], 0.001)
@@ -176,7 +201,7 @@ class Kill:
 
     @property
     def ok(self) -> bool:
-        return self.state in {"before", "after"} and self.converged and not self.leftovers
+        return self.state != "MIXED" and self.converged and not self.leftovers
 
 
 def reset(pristine: Path, output: Path) -> None:
@@ -185,10 +210,20 @@ def reset(pristine: Path, output: Path) -> None:
 
 
 def crash_once(
-    source: Path, output: Path, env: dict[str, str], *, marker: str, delay: float, states: dict[str, dict[str, str]]
+    source: Path,
+    output: Path,
+    env: dict[str, str],
+    *,
+    marker: str,
+    delay: float,
+    states: dict[str, dict[str, str]],
+    command: list[str] | None = None,
+    phases: tuple[tuple[str, str], ...] = PHASES,
 ) -> Kill | None:
-    """Start a run, kill it ``delay`` s after ``marker`` finished, check, resume, check. None: it ended first."""
-    watched = start_run(source, output, env)
+    """Start a run, kill it ``delay`` s after ``marker`` finished, check, resume, check. None: it ended first.
+
+    ``states``: the tables it may leave, by name; the last is what the resumed command must end at."""
+    watched = start_run(source, output, env, command=command)
     deadline = time.monotonic() + 600
     while not any(task == marker for task, _ in watched.finished):
         if watched.process.poll() is not None or time.monotonic() > deadline:
@@ -200,12 +235,12 @@ def crash_once(
     os.killpg(watched.process.pid, signal.SIGKILL)
     watched.process.wait()
     done = [task for task, _ in watched.finished]
-    phase_seen = next((phase for task, phase in reversed(PHASES) if task in done), "start")
+    phase_seen = next((phase for task, phase in reversed(phases) if task in done), "start")
     left_by_kill = leftovers(output)  # evidence of what the kill interrupted
     found = content_checksums(Layout(output))  # readable, or this raises
     state = next((name for name, checksums in states.items() if checksums == found), "MIXED")
     clock = time.monotonic()
-    run_to_end(source, output, env)
+    run_to_end(source, output, env, command=command)
     resumed = time.monotonic() - clock
     return Kill(
         target=marker,
@@ -214,12 +249,14 @@ def crash_once(
         left_by_kill=left_by_kill,
         state=state,
         resume_seconds=resumed,
-        converged=content_checksums(Layout(output)) == states["after"],
+        converged=content_checksums(Layout(output)) == list(states.values())[-1],
         leftovers=leftovers(output),
     )
 
 
-def run_harness(work: Path, env: dict[str, str], *, kills: int, files: int, seed: int) -> list[Kill]:
+def run_harness(
+    work: Path, env: dict[str, str], *, kills: int, files: int, seed: int, rebuild_kills: int = 0
+) -> list[Kill]:
     """The whole experiment under ``work``; returns one record per kill (see the module docstring)."""
     source, output, pristine, parked = work / "source", work / "out", work / "before", work / "parked"
     batch_b = build_corpus(source, files=files, seed=seed)
@@ -236,16 +273,48 @@ def run_harness(work: Path, env: dict[str, str], *, kills: int, files: int, seed
     states["after"] = content_checksums(Layout(output))
     if states["after"] == states["before"]:
         raise RuntimeError("batch B changed nothing: the harness could not tell the states apart")
-    durations = phase_durations(reference)
     rng = random.Random(seed)
+    records = _kill_repeatedly(source, output, pristine, env, states, reference, rng, kills=kills)
+    if not rebuild_kills:
+        return records
+    # A rebuild: from *after*, retract one article.
+    after = work / "after"
+    shutil.copytree(output, after, symlinks=True)
+    first = pl.scan_parquet(Layout(output).table_glob("articles")).select(pl.col("source_path").min()).collect()
+    retract = ["retract", first.item(), "--reason", "crash test", "--output", str(output)]
+    reference = run_to_end(source, output, env, command=retract)
+    rebuilt = {"after": states["after"], "retracted": content_checksums(Layout(output))}
+    if rebuilt["retracted"] == rebuilt["after"]:
+        raise RuntimeError("the retraction changed nothing: the harness could not tell the states apart")
+    return records + _kill_repeatedly(
+        source, output, after, env, rebuilt, reference, rng, kills=rebuild_kills, command=retract, phases=REBUILD_PHASES
+    )
+
+
+def _kill_repeatedly(
+    source: Path,
+    output: Path,
+    pristine: Path,
+    env: dict[str, str],
+    states: dict[str, dict[str, str]],
+    reference: Watched,
+    rng: random.Random,
+    *,
+    kills: int,
+    command: list[str] | None = None,
+    phases: tuple[tuple[str, str], ...] = PHASES,
+) -> list[Kill]:
+    durations = phase_durations(reference, phases)
     records: list[Kill] = []
     attempt = 0
     while len(records) < kills and attempt < kills * 3:
-        marker = PHASES[len(records) % len(PHASES)][0]
+        marker = phases[len(records) % len(phases)][0]
         attempt += 1
         reset(pristine, output)
         delay = rng.uniform(0, durations.get(marker, 0.05) / 2)
-        record = crash_once(source, output, env, marker=marker, delay=delay, states=states)
+        record = crash_once(
+            source, output, env, marker=marker, delay=delay, states=states, command=command, phases=phases
+        )
         if record is None:
             continue  # the run finished before the kill: draw again
         records.append(record)
@@ -273,20 +342,23 @@ def prefect_api() -> Iterator[dict[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=24)
+    parser.add_argument("--rebuild-kills", type=int, default=8)
     parser.add_argument("--files", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsflow-crash-") as work, prefect_api() as env:
         clock = time.monotonic()
-        records = run_harness(Path(work), env, kills=args.kills, files=args.files, seed=args.seed)
+        records = run_harness(
+            Path(work), env, kills=args.kills, files=args.files, seed=args.seed, rebuild_kills=args.rebuild_kills
+        )
         survived = sum(record.ok for record in records)
         phases = sorted({record.phase_seen for record in records})
-        states = {name: sum(r.state == name for r in records) for name in ("before", "after", "MIXED")}
+        states = {name: sum(r.state == name for r in records) for name in ("before", "after", "retracted", "MIXED")}
         print(
             f"\n{survived}/{len(records)} kills survived; phases hit: {', '.join(phases)}; tables found {states}; "
             f"{time.monotonic() - clock:.0f} s"
         )
-    return 0 if records and survived == len(records) == args.kills else 1
+    return 0 if records and survived == len(records) == args.kills + args.rebuild_kills else 1
 
 
 if __name__ == "__main__":

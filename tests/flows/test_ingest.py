@@ -173,15 +173,18 @@ def test_changed_file_is_a_new_version_and_deleted_file_keeps_its_rows(tmp_path:
     assert (gone["files_seen"], gone["outcome"]) == (1, "nothing_new")
     assert {table: rows(output, table, "select * exclude (ingest_date) from t") for table in TABLES} == before
 
-    # A correction: a new version of the file. Old rows stay; the new version is a near copy of the old one.
+    # A correction: a new version of the file replaces its article; the old text moves to article_versions,
+    # and the deleted file's article stays.
     edited.write_text(edited.read_text(encoding="utf-8").rstrip() + " This story was corrected.\n", encoding="utf-8")
     changed = ingest(source=str(source), output=str(output))
-    assert (changed["files_new"], changed["duplicates_by_kind"], changed["outcome"]) == (1, {"near": 1}, "published")
-    for table in TABLES:
-        now = rows(output, table, "select * exclude (ingest_date) from t")
-        assert set(before[table]) <= set(now), f"{table}: a published row changed or vanished"
+    assert (changed["files_new"], changed["curated"], changed["duplicates"]) == (1, 1, 0)
+    assert changed["outcome"] == "published"
+    bodies = rows(output, "articles", f"select body from t where source_path = '{edited.name}'")
+    assert len(bodies) == 1 and str(bodies[0][0]).endswith("This story was corrected.")
+    assert rows(output, "articles", f"select count(*) from t where source_path = '{deleted.name}'") == [(1,)]
+    assert rows(output, "article_versions", "select source_path, change from t") == [(edited.name, "corrected")]
     versions = rows(output, "files", f"select status, run_id from t where source_path = '{edited.name}' order by all")
-    assert versions == sorted([("curated", first["run_id"]), ("duplicate", changed["run_id"])])
+    assert versions == sorted([("superseded", first["run_id"]), ("curated", changed["run_id"])])
 
 
 def test_failing_expectation_blocks_publishing(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from flows.ingest import ingest
 from flows.reprocess import reprocess
 from newsflow.cli import EXIT_USAGE, main
 from tests.conftest import SEEDS
-from tests.flows.test_dedup_stories import outcomes
+from tests.flows.test_dedup_stories import explain_text, outcomes
 from tests.flows.test_ingest import rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -52,6 +52,9 @@ def test_a_corrected_file_replaces_its_article_and_keeps_the_old_text(tmp_path: 
     ]
     statuses = rows(output, "files", f"select status from t where source_path = '{seed.name}' order by ingested_at")
     assert statuses == [("superseded",), ("curated",)]
+    told = explain_text(output, seed.name)
+    assert "version 1," in told and "superseded by a later version" in told and old_id in told
+    assert "version 2," in told and f"curated as article {new_id}" in told
     assert rows(output, "paragraphs", f"select count(*) from t where article_id = '{old_id}'") == [(0,)]
     # The two seeds still tell one story, now named after the corrected text, which founded it.
     assert {s for (s,) in rows(output, "articles", "select story_id from t")} == {story}
@@ -90,6 +93,7 @@ def test_retract_and_restore_survive_a_rerun_of_the_same_bytes(tmp_path: Path) -
     summary = ingest(source=str(source), output=str(output))
     assert summary["retracted"] == 1 and summary["curated"] == 0
     assert rows(output, "files", "select status from t where source_path = 'again.txt'") == [("retracted",)]
+    assert "legal: court order 12/34" in explain_text(output, "again.txt")
     assert rows(output, "articles", f"select count(*) from t where article_id = '{article_id}'") == [(0,)]
     with pytest.raises(LookupError, match="already retracted"):
         reprocess(output=str(output), retract=[article_id], reason="twice")

@@ -23,6 +23,7 @@ from newsflow.load.quarantine import record_kept_bytes, store_quarantined
 from newsflow.load.storage import Layout
 from newsflow.pipeline import assemble_run
 from newsflow.quality.gate import Gate, Outcome
+from newsflow.reasons import Status
 from newsflow.records import History, RunTables, ShardResult
 from newsflow.stories.assign import summarize
 from newsflow.tables.dictionary import empty
@@ -197,7 +198,11 @@ def rebuild_tables(
     tables = finish_rebuild(layout, plan, done, run_id, started_at, window=len(plan.windows))
     # The tables written once are validated once: their suites see every row the rebuild adds.
     final = {name: tables.get(name, empty(name)) for name in CURATED} | {"stories": tables["stories"].clear()}
-    final["files"] = empty("files")
+    # The ledger rows of what the run quarantined stand for the files it read (the rest were validated with
+    # their windows), so the quarantine reconciles with them.
+    final["files"] = tables["files"].filter(
+        (pl.col("status") == Status.QUARANTINED.value) & (pl.col("run_id") == run_id)
+    )
     checks.append(
         validate_tables(
             layout,
@@ -207,7 +212,7 @@ def rebuild_tables(
             history,
             settings,
             window=len(plan.windows) + 1,
-            files_seen=0,
+            files_seen=final["files"].height,
             current=_scan(layout, layout.staging(run_id), "articles").select("article_id").collect().to_series(),
         )
     )

@@ -70,7 +70,7 @@ def validation_views(
                 == pl.col("source_sha256")
             ).fill_null(False)
         ),
-        "files": tables["files"],
+        "files": tables["files"].with_columns(accounted=_accounted(tables)),
         "article_versions": tables["article_versions"].with_columns(
             not_current=~pl.col("article_id").is_in(current_ids)
         ),
@@ -85,6 +85,27 @@ def validation_views(
         .join(story_sizes, on="story_id", how="left")
         .with_columns(pl.col("counted_articles").fill_null(0)),
     }
+
+
+def _accounted(tables: Mapping[str, pl.DataFrame]) -> pl.Expr:
+    """A ledger row's version is where its status says: a curated one in ``articles``, a duplicate in
+    ``duplicates``, a quarantined one in ``quarantine`` (by path and SHA-256). History plus current tables
+    reconcile with the ledger row by row, not only in counts."""
+    keys = pl.struct("source_path", "source_sha256")
+
+    def held(table: str) -> pl.Expr:
+        return keys.is_in(tables[table].select(keys.alias("key")).get_column("key").implode())
+
+    status = pl.col("status")
+    return (
+        pl.when(status == Status.CURATED.value)
+        .then(held("articles"))
+        .when(status == Status.DUPLICATE.value)
+        .then(held("duplicates"))
+        .when(status == Status.QUARANTINED.value)
+        .then(pl.col("source_path").is_in(tables["quarantine"].get_column("source_path").implode()))
+        .otherwise(pl.lit(True))
+    )
 
 
 def suite_parameters(

@@ -41,9 +41,12 @@ def test_a_corrected_file_replaces_its_article_and_keeps_the_old_text(tmp_path: 
         output, "articles", f"select article_id, body from t where source_path = '{seed.name}'"
     )
     correct(seed, *CORRECTION)
+    (source / "empty.txt").write_bytes(b"")  # quarantined in the same run
 
     summary = ingest(source=str(source), output=str(output))
     assert summary["curated"] == 1 and summary["counters"]["versions"]["corrected"] == 1
+    assert summary["quarantined"] == {"empty": 1}
+    assert rows(output, "quarantine", "select source_path, reason from t") == [("empty.txt", "empty")]
     current = rows(output, "articles", f"select article_id, body, story_id from t where source_path = '{seed.name}'")
     ((new_id, new_body, story),) = current  # exactly one row for the file: the new text only
     assert new_id != old_id and "Sheinbaum Pardo" in new_body and new_body != old_body

@@ -90,6 +90,16 @@ def test_a_retracted_article_is_never_current(tables: dict[str, pl.DataFrame], t
     assert any("retracted" in f for f in outcome.failures)
 
 
+def test_a_ledger_row_names_a_version_the_tables_hold(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    # A curated row whose bytes are not those of the article: the ledger and the tables disagree.
+    files = tables["files"].with_columns(
+        source_sha256=pl.when(pl.col("status") == "curated").then(pl.lit("0" * 64)).otherwise("source_sha256")
+    )
+    outcome = check(dict(tables, files=files), tmp_path)
+    assert not outcome.success
+    assert any("accounted" in f for f in outcome.failures)
+
+
 def test_a_file_has_one_current_article(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
     # Another article from the same file is already published: the new one would sit beside it.
     path = tables["articles"].get_column("source_path").item(0)

@@ -471,6 +471,10 @@ def _add_folders(command: argparse.ArgumentParser, *, source_default: str) -> No
         "--source", help=f"landing folder to read (default: the `source` setting, else {source_default})"
     )
     command.add_argument("--output", help="output folder for curated tables (default: the `output` setting, data/)")
+    _add_settings(command)
+
+
+def _add_settings(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--set",
         action="append",
@@ -538,12 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reprocess", help="rebuild duplicates and stories of every current article with the current settings"
     )
     again.add_argument("--output", help="output folder of the tables (default: the `output` setting, data/)")
-    again.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="override a setting for this command (repeatable), e.g. --set near_duplicate_threshold=0.8",
-    )
+    _add_settings(again)
     again.set_defaults(handler=_reprocess)
     for name, what in (("retract", "withdraw an article from the current tables"), ("restore", "undo a retraction")):
         command = commands.add_parser(name, help=f"{what} (one atomic publish, recorded in `retractions`)")

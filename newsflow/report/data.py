@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-FLOW_STEPS = ("discover", "read_parse", "deduplicate", "stage", "validate", "publish")
+FLOW_STEPS = ("discover", "read_parse", "deduplicate", "rebuild", "stage", "validate", "publish")
 """The flow's steps, as timed per run (``RunSummary.step_seconds``), in order."""
 
 NOT_QUARANTINE = ("dropped_unchanged_content",)

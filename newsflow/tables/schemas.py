@@ -96,7 +96,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             _INGESTED_AT,
             _RUN_ID,
         ],
-        metadata={"description": "One row per distinct curated article."},
+        metadata={
+            "description": "One row per current article: distinct texts, at most one per file (a corrected file's "
+            "latest text; earlier texts and retracted articles are in article_versions)."
+        },
     ),
     "paragraphs": pa.schema(
         [
@@ -145,7 +148,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             _INGESTED_AT,
             _RUN_ID,
         ],
-        metadata={"description": "Input files not curated because they repeat a curated article."},
+        metadata={
+            "description": "Input files (their current version) not curated because they repeat a current article; "
+            "duplicate_of always names a current article."
+        },
     ),
     "quarantine": pa.schema(
         [

@@ -24,9 +24,10 @@ after the publish, it says the article is already retracted).
 
 Phases are told from the log: Prefect logs "Finished in state" for each task, so
 the phase after a task's line is running. Delays are drawn within the first half of
-the phase's duration as measured on the reference run: a phase as short as reading
-3,000 files varies from run to run by more than its second half, and a kill aimed at
-its end landed in the next phase.
+the phase's duration as measured on the reference run. A phase as short as reading
+3,000 files varies from run to run by more than that, so a draw whose phase has ended
+before the kill is not counted: the run is killed, the output reset, and the next draw
+for that phase aims within half the missed delay.
 """
 
 from __future__ import annotations
@@ -209,6 +210,12 @@ def reset(pristine: Path, output: Path) -> None:
     shutil.copytree(pristine, output, symlinks=True)
 
 
+def _phase(watched: Watched, phases: tuple[tuple[str, str], ...]) -> str:
+    """The phase running, told from the last phase marker that has finished."""
+    done = {task for task, _ in watched.finished}
+    return next((phase for task, phase in reversed(phases) if task in done), "start")
+
+
 def crash_once(
     source: Path,
     output: Path,
@@ -230,12 +237,15 @@ def crash_once(
             return None
         time.sleep(0.002)
     time.sleep(delay)
-    if watched.process.poll() is not None:
+    aimed = dict(phases)[marker]
+    if watched.process.poll() is not None or _phase(watched, phases) != aimed:
+        # It ended, or the phase did, before the kill: this draw missed its phase; the caller draws again.
+        os.killpg(watched.process.pid, signal.SIGKILL)
+        watched.process.wait()
         return None
     os.killpg(watched.process.pid, signal.SIGKILL)
     watched.process.wait()
-    done = [task for task, _ in watched.finished]
-    phase_seen = next((phase for task, phase in reversed(phases) if task in done), "start")
+    phase_seen = _phase(watched, phases)
     left_by_kill = leftovers(output)  # evidence of what the kill interrupted
     found = content_checksums(Layout(output))  # readable, or this raises
     state = next((name for name, checksums in states.items() if checksums == found), "MIXED")
@@ -307,16 +317,18 @@ def _kill_repeatedly(
     durations = phase_durations(reference, phases)
     records: list[Kill] = []
     attempt = 0
+    ceilings = {marker: durations.get(marker, 0.05) / 2 for marker, _ in phases}
     while len(records) < kills and attempt < kills * 3:
         marker = phases[len(records) % len(phases)][0]
         attempt += 1
         reset(pristine, output)
-        delay = rng.uniform(0, durations.get(marker, 0.05) / 2)
+        delay = rng.uniform(0, ceilings[marker])
         record = crash_once(
             source, output, env, marker=marker, delay=delay, states=states, command=command, phases=phases
         )
         if record is None:
-            continue  # the run finished before the kill: draw again
+            ceilings[marker] = delay / 2  # the phase was shorter than on the reference run: aim earlier
+            continue
         records.append(record)
         print(
             f"kill {len(records):>2}: after {marker:<12} +{delay * 1000:6.0f} ms  in {record.phase_seen:<12} "

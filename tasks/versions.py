@@ -112,9 +112,10 @@ def rebuild_window(
         counters={"read": {}, "paragraphs": {}},
     )
     run = assemble_run([shard], history, run_id=run_id, ingested_at=started_at, settings=settings)
-    tables = {name: rebuild.restamp(frame, plan.versions) for name, frame in run.tables.items()}
+    kept = rebuild.restamp(run.tables["articles"], plan.versions)
+    tables = {name: rebuild.restamp(frame, plan.versions, articles=kept) for name, frame in run.tables.items()}
     tables["quarantine"] = empty("quarantine")  # a rebuild reads no file
-    state = {name: rebuild.restamp(frame, plan.versions) for name, frame in run.state.items()}
+    state = {name: rebuild.restamp(frame, plan.versions, articles=kept) for name, frame in run.state.items()}
     return RunTables(tables, state, run.quarantined_raw, run.counters, run.seconds)
 
 

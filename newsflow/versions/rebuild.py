@@ -129,14 +129,17 @@ def window_paragraphs(candidates: pl.DataFrame, *, sources: dict[str, pl.LazyFra
     )
 
 
-def restamp(frame: pl.DataFrame, versions: pl.DataFrame) -> pl.DataFrame:
-    """``frame``'s ``ingested_at`` and ``run_id`` set back to those of the version each row comes from (by
-    ``source_path``, else ``article_id``): a rebuild moves rows, it does not ingest them again."""
+def restamp(frame: pl.DataFrame, versions: pl.DataFrame, *, articles: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``frame``'s ``ingested_at`` and ``run_id`` set back to those of the version each row comes from: a
+    rebuild moves rows, it does not ingest them again. Rows with a ``source_path`` are looked up in
+    ``versions``; rows of an article (paragraphs, signatures) in ``articles``, the restamped kept articles
+    (several files may hold one article's text: its stamps are those of the file kept)."""
     stamps = [c for c in ("ingested_at", "run_id") if c in frame.columns]
     if not stamps or frame.is_empty():
         return frame
     key = "source_path" if "source_path" in frame.columns else "article_id"
-    lookup = versions.select(key, *(pl.col(c).alias(f"__{c}") for c in stamps)).unique(key, keep="first")
+    source = versions if key == "source_path" or articles is None else articles
+    lookup = source.select(key, *(pl.col(c).alias(f"__{c}") for c in stamps)).unique(key, keep="first")
     joined = frame.join(lookup, on=key, how="left")
     return joined.with_columns(pl.coalesce(f"__{c}", c).alias(c) for c in stamps).drop(f"__{c}" for c in stamps)
 

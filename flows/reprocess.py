@@ -16,8 +16,9 @@ from prefect.states import Completed
 from newsflow.config import load_settings
 from newsflow.load import publish
 from newsflow.load.storage import Layout
+from newsflow.pipeline import run_stamp
 from newsflow.quality.gate import QualityGateError
-from newsflow.tables.dictionary import conform
+from newsflow.tables.dictionary import conform, empty
 from newsflow.versions.retractions import Action, TargetError, resolve_target, retracted_ids
 from tasks.load import discard_staging, exclusive_output
 from tasks.quality import open_gate
@@ -44,21 +45,9 @@ def retraction_rows(
             state = "already retracted" if action == Action.RETRACT else "not retracted"
             raise TargetError(f"{target!r} (article {article_id}) is {state}")
         rows.append(found.with_columns(action=pl.lit(action.value), reason=pl.lit(reason)))
-    stamp = {"ingested_at": pl.lit(at).dt.convert_time_zone("UTC"), "run_id": pl.lit(run_id)}
-    return (
-        conform(pl.concat(rows).with_columns(**stamp), "retractions")
-        if rows
-        else conform(
-            pl.DataFrame(schema={"article_id": pl.String}).with_columns(
-                source_path=pl.lit(None, pl.String),
-                source_sha256=pl.lit(None, pl.String),
-                action=pl.lit(None, pl.String),
-                reason=pl.lit(None, pl.String),
-                **stamp,
-            ),
-            "retractions",
-        )
-    )
+    if not rows:
+        return empty("retractions")
+    return conform(pl.concat(rows).with_columns(**run_stamp(run_id, at)), "retractions")
 
 
 @flow(name="reprocess", description="Rebuild the current tables from every file's current version; retract or restore.")

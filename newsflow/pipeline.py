@@ -90,7 +90,7 @@ def assemble_run(
         "held_articles": held,
         "held_paragraphs": paragraphs.join(held.select("source_path"), on="source_path", how="semi"),
     }
-    stamp = _stamp(run_id, ingested_at)
+    stamp = run_stamp(run_id, ingested_at)
     return RunTables(
         tables=tables,
         # Only the state tables that record the run (signatures: for "earliest ingested" among copies).
@@ -101,7 +101,8 @@ def assemble_run(
     )
 
 
-def _stamp(run_id: str, ingested_at: datetime) -> dict[str, pl.Expr]:
+def run_stamp(run_id: str, ingested_at: datetime) -> dict[str, pl.Expr]:
+    """``run_id`` and ``ingested_at`` (UTC) of the rows a run writes."""
     return {"run_id": pl.lit(run_id), "ingested_at": pl.lit(ingested_at).dt.convert_time_zone("UTC")}
 
 
@@ -114,7 +115,7 @@ def _tables(
     window: Window, quarantined: pl.DataFrame, history: History, *, run_id: str, ingested_at: datetime
 ) -> dict[str, pl.DataFrame]:
     """The curated tables' new rows; ``stories`` whole (it is rewritten by every publishing run)."""
-    stamp = _stamp(run_id, ingested_at)
+    stamp = run_stamp(run_id, ingested_at)
     kept, duplicates = window.articles, window.duplicates
     withheld = kept.clear() if window.withheld is None else window.withheld
     summarized = ["story_id", "article_id", "headline", "word_count", "ingested_at"]

@@ -37,7 +37,7 @@ from tasks.quality import validate_tables
 APPENDED = ("quarantine", "article_versions", "retractions")
 """Tables a rebuild adds to; every other published table it writes whole."""
 REBUILT = tuple(table for table in PUBLISHED if table not in APPENDED)
-_LAST_STEPS = ("files", "quarantine", "article_versions", "retractions")
+_LAST_STEPS = ("files", *APPENDED)
 """Written once, after the last window: they need every window's outcome."""
 
 

@@ -16,7 +16,9 @@ from datetime import datetime
 
 import polars as pl
 
+from newsflow.extract.ledger import LEDGER_KEYS
 from newsflow.frames import is_in
+from newsflow.pipeline import run_stamp
 from newsflow.reasons import Status
 from newsflow.transform.normalize import canonical_form
 
@@ -159,12 +161,14 @@ def superseded(
         .when(pl.col("new_id") != pl.col("article_id"))
         .then(pl.lit("corrected"))
     )
-    return leaving.filter(pl.col("change").is_not_null()).with_columns(
-        superseded_by=pl.when(pl.col("change") == "corrected").then(pl.col("new_id")),
-        valid_from=pl.col("ingested_at"),
-        valid_to=pl.lit(at).dt.convert_time_zone("UTC"),
-        ingested_at=pl.lit(at).dt.convert_time_zone("UTC"),
-        run_id=pl.lit(run_id),
+    return (
+        leaving.filter(pl.col("change").is_not_null())
+        .with_columns(
+            superseded_by=pl.when(pl.col("change") == "corrected").then(pl.col("new_id")),
+            valid_from=pl.col("ingested_at"),
+            valid_to=pl.lit(at).dt.convert_time_zone("UTC"),
+        )
+        .with_columns(**run_stamp(run_id, at))
     )
 
 
@@ -196,12 +200,11 @@ def incoming_tables(
     """(tables, state) a run that rebuilds stages for its new files before the rebuild: their parsed
     versions as ``held_articles`` / ``held_paragraphs`` rows, and their ``files`` and ``quarantine`` rows
     (a parsed version's status is settled by the rebuild)."""
-    stamp = {"ingested_at": pl.lit(at).dt.convert_time_zone("UTC"), "run_id": pl.lit(run_id)}
-    ledger = ["source_path", "source_sha256", "size", "mtime_ns"]
+    stamp = run_stamp(run_id, at)
     files = pl.concat(
         [
-            candidates.select(ledger).with_columns(status=pl.lit(Status.CURATED.value)),
-            quarantined.select(ledger).with_columns(status=pl.lit(Status.QUARANTINED.value)),
+            candidates.select(LEDGER_KEYS).with_columns(status=pl.lit(Status.CURATED.value)),
+            quarantined.select(LEDGER_KEYS).with_columns(status=pl.lit(Status.QUARANTINED.value)),
         ]
     )
     tables = {"files": files.with_columns(**stamp), "quarantine": quarantined.drop("raw").with_columns(**stamp)}

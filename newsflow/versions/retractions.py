@@ -64,5 +64,5 @@ class SkipRetracted:
                 paragraphs=window.paragraphs.join(kept.select("source_path"), on="source_path", how="semi"),
                 withheld=withheld,
             ),
-            dropped=pl.Series("reason", [Status.RETRACTED.value] * withheld.height, dtype=pl.String),
+            dropped=pl.repeat(Status.RETRACTED.value, withheld.height, dtype=pl.String, eager=True),
         )

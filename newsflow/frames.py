@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 
@@ -11,6 +13,20 @@ def is_in(column: str, values: pl.Series) -> pl.Expr:
     return pl.col(column).is_in(values.unique().implode())
 
 
-def word_ngrams(words: pl.Expr, n: int) -> pl.Expr:
-    """Each list of ``words`` as its word ``n``-grams, space-joined (none for a list shorter than ``n``)."""
-    return words.list.eval(pl.concat_str([pl.element().shift(-i) for i in range(n)], separator=" ").drop_nulls())
+def ngram_rows(frame: pl.LazyFrame, words: pl.Expr, n: int, *, keep: Sequence[str]) -> pl.LazyFrame:
+    """The ``keep`` columns and ``gram``, one row per word ``n``-gram (space-joined) of each row's list of
+    ``words`` (none for a list shorter than ``n``).
+
+    The lists are exploded once and each gram joins the next ``n - 1`` rows where they still belong to
+    the same list: whole-column shifts, where ``list.eval`` builds each list's grams apart.
+    """
+    row = "__ngram_row"
+    gram = pl.concat_str([pl.col("gram").shift(-i) for i in range(n)], separator=" ")
+    return (
+        frame.with_row_index(row)
+        .select(row, *keep, gram=words)
+        .explode("gram")
+        .with_columns(gram=pl.when(pl.col(row).shift(-(n - 1)) == pl.col(row)).then(gram))
+        .filter(pl.col("gram").is_not_null())
+        .select(*keep, "gram")
+    )

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
-from newsflow.frames import word_ngrams
+from newsflow.frames import ngram_rows
 
 _SEED = 0x6E657773  # "news": fixed, so signatures stay comparable across runs and machines
 
@@ -40,13 +40,12 @@ def shingle_hashes(texts: pl.LazyFrame, *, words: int) -> pl.LazyFrame:
 
     A text shorter than ``words`` words is one shingle, so short texts still compare.
     """
+    texts = texts.filter(pl.col("text") != "")
     tokens = pl.col("text").str.split(" ")
-    grams = word_ngrams(tokens, words)
-    shingles = pl.when(tokens.list.len() >= words).then(grams).otherwise(pl.concat_list(pl.col("text")))
+    short = texts.filter(tokens.list.len() < words).select("key", shingle="text")
+    grams = ngram_rows(texts, tokens, words, keep=["key"]).rename({"gram": "shingle"})
     return (
-        texts.filter(pl.col("text") != "")
-        .select("key", shingle=shingles)
-        .explode("shingle")
+        pl.concat([grams, short])
         .select("key", h=NonCryptographicHashingNameSpace(pl.col("shingle")).xxh3_64())
         .unique()
     )

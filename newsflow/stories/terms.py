@@ -6,7 +6,7 @@ import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.dedup.facts import fact_lists
-from newsflow.frames import word_ngrams
+from newsflow.frames import ngram_rows
 from newsflow.stories.reference import LANGUAGE, reference_idf
 from newsflow.transform.normalize import canonical_form
 from newsflow.transform.roles import in_body
@@ -51,17 +51,16 @@ def term_counts(paragraphs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFra
 
 def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """``article_id``, ``quote_hash``: hashes of the word 6-grams inside quotation marks."""
-    words = canonical_form(pl.col("quote")).str.split(" ")
-    grams = word_ngrams(words, _QUOTE_WORDS)
-    return (
+    quotes = (
         paragraphs.lazy()
         .filter(in_body())
         .select("article_id", quote=pl.col("text").str.extract_all(_QUOTE))
         .explode("quote")
         .drop_nulls()
-        .select("article_id", gram=grams)
-        .explode("gram")
-        .drop_nulls()
+    )
+    words = canonical_form(pl.col("quote")).str.split(" ")
+    return (
+        ngram_rows(quotes, words, _QUOTE_WORDS, keep=["article_id"])
         .select("article_id", quote_hash=NonCryptographicHashingNameSpace(pl.col("gram")).xxh3_64())
         .unique()
         .collect(engine="streaming")

@@ -331,7 +331,32 @@ def describe(run: NewsflowRun, files: int, size: int) -> str:
         f"quarantined {r['quarantined_total']:,}, repeated paragraphs removed {r['repeated_paragraphs_removed']:,}, "
         f"stories {r['stories']:,}, validation {r['validation']}\n"
         f"    steps (runs table, s): {step_line(run.steps)}\n"
+        f"{window_lines(r.get('windows', []))}"
         f"    rerun over the unchanged corpus: {run.rerun.wall:.1f} s wall (outcome {run.rerun_outcome})"
+    )
+
+
+def window_lines(windows: list[dict[str, float]]) -> str:
+    """Per-window global-step seconds from the run report: the first, middle and last windows, and the last
+    against the first (whether a window's cost grows with history)."""
+    if not windows:
+        return ""
+
+    def seconds(window: dict[str, float]) -> float:
+        return sum(window.get(step, 0.0) for step in ("deduplicate", "stage", "validate"))
+
+    picks = sorted({0, len(windows) // 2, len(windows) - 1})
+    shown = "; ".join(
+        f"{i + 1}: {seconds(windows[i]):.1f} s (near {windows[i].get('near_duplicates', 0):.1f}, "
+        f"stories {windows[i].get('stories', 0):.1f}, stage {windows[i].get('stage', 0):.1f}, "
+        f"validate {windows[i].get('validate', 0):.1f})"
+        for i in picks
+    )
+    growth = seconds(windows[-1]) / seconds(windows[0]) if seconds(windows[0]) else float("nan")
+    every = ", ".join(f"{seconds(w):.1f}" for w in windows)
+    return (
+        f"    windows ({len(windows)}; global steps, s): {shown}; last / first {growth:.2f}x\n"
+        f"    every window's global steps (s): {every}\n"
     )
 
 

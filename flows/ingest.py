@@ -15,7 +15,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.states import Completed
 
-from flows.runners import dask_task_runner
+from flows.runners import dask_task_runner, scheduler_address
 from newsflow.config import load_settings
 from newsflow.extract import ledger
 from newsflow.extract.source import open_source
@@ -68,7 +68,8 @@ def ingest(
 
     ``settings`` overrides ``newsflow.toml`` / ``[tool.newsflow]`` values by name.
     ``dask_address`` (``tcp://host:port`` of a Dask scheduler) or ``dask_workers`` (a
-    local cluster of that many processes) run the shard tasks on Dask, in a subflow.
+    local cluster of that many processes) run the shard tasks and the pieces of the global
+    steps on Dask, in a subflow.
     Raises ``QualityGateError`` (and publishes nothing) when validation fails.
     """
     if dask_address or dask_workers:
@@ -125,7 +126,7 @@ def ingest(
                 where = f"window {number + 1} of {len(windows)}" if len(windows) > 1 else "window"
                 progress.note(f"{where}: deduplicating and grouping stories")
                 with summary.timed("deduplicate"):
-                    run = deduplicate(results, history, run_id, started_at, config)
+                    run = deduplicate(results, history, run_id, started_at, config, scheduler_address())
                 del results
                 with summary.timed("stage"):
                     staged = stage_tables(layout, landing, run, run_id, started_at, len(outcomes))

@@ -42,3 +42,16 @@ def dask_task_runner(*, address: str | None = None, workers: int | None = None) 
             "env": env,
         },
     )
+
+
+def scheduler_address() -> str | None:
+    """The scheduler address of the Dask cluster the current flow run's tasks run on; None off Dask (threads).
+
+    The global steps send their pieces there too (``tasks.dedup.deduplicate``). prefect-dask's own
+    ``get_dask_client`` reads the runner's client the same way.
+    """
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    client = getattr(context.task_runner, "_client", None) if context else None
+    return None if client is None else str(client.scheduler.address)

@@ -496,9 +496,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest new files from a landing folder (one Prefect flow run)")
     _add_folders(run, source_default="seeds/")
     on = run.add_mutually_exclusive_group()
-    on.add_argument("--dask-address", metavar="ADDRESS", help="run shard tasks on a Dask cluster (tcp://host:8786)")
     on.add_argument(
-        "--dask-workers", type=_positive_int, metavar="N", help="run shard tasks on a local Dask cluster of N processes"
+        "--dask-address",
+        metavar="ADDRESS",
+        help="run shard tasks and global-step pieces on a Dask cluster (tcp://host:8786)",
+    )
+    on.add_argument(
+        "--dask-workers", type=_positive_int, metavar="N", help="the same on a local Dask cluster of N processes"
     )
     loud = run.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="count", default=0, help="no progress, only warnings and the summary")

@@ -17,6 +17,7 @@ from newsflow.dedup.exact import ExactDuplicates
 from newsflow.dedup.near import NearDuplicates
 from newsflow.dedup.paragraphs import FlagBoilerplate, paragraph_counts
 from newsflow.extract.filters import QUARANTINE_COLUMNS, QuarantineUnreadable, SkipUnchangedContent
+from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.reasons import Status
 from newsflow.records import History, RunTables, Shard, ShardResult, Window, WindowContext
 from newsflow.steps import Step, add_seconds, merge_counters, run_steps
@@ -65,7 +66,13 @@ def _no_duplicates(candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def assemble_run(
-    shards: Sequence[ShardResult], history: History, *, run_id: str, ingested_at: datetime, settings: Settings
+    shards: Sequence[ShardResult],
+    history: History,
+    *,
+    run_id: str,
+    ingested_at: datetime,
+    settings: Settings,
+    pool: Pool = IN_PROCESS,
 ) -> RunTables:
     """Run ``WINDOW_STEPS`` over a window's shards against ``history``; the rows each table gains.
 
@@ -77,7 +84,9 @@ def assemble_run(
     quarantined = pl.concat([s.quarantined for s in shards])
     paragraphs = pl.concat([s.paragraphs for s in shards])
     start = Window(articles=candidates, paragraphs=paragraphs, duplicates=_no_duplicates(candidates))
-    window, report = run_steps(WINDOW_STEPS, start, WindowContext(history, settings), size=lambda w: w.articles.height)
+    window, report = run_steps(
+        WINDOW_STEPS, start, WindowContext(history, settings, pool), size=lambda w: w.articles.height
+    )
     counters = merge_counters([*(s.counters for s in shards), report.counters])
     counters["paragraphs"]["boilerplate"] = int(window.paragraphs.get_column("is_boilerplate").sum())
     tables = _tables(window, quarantined, history, run_id=run_id, ingested_at=ingested_at)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from newsflow.config import Settings
+from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.steps import Counters
 from newsflow.tables import registry
 from newsflow.tables.dictionary import empty
@@ -95,10 +96,12 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class WindowContext:
-    """What the window steps read besides the window: the published history and the settings."""
+    """What the window steps read besides the window: the published history and the settings; and where their
+    independent pieces run (``parallel``)."""
 
     history: History
     settings: Settings
+    pool: Pool = IN_PROCESS
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,16 @@ from typing import Any
 import polars as pl
 
 from newsflow.load.atomic import write_atomically
+from newsflow.pipeline import WINDOW_STEPS
 from newsflow.quality.gate import Outcome
 from newsflow.reasons import Status
 from newsflow.records import RunTables
 from newsflow.steps import add_seconds, merge_counters
 from newsflow.tables.registry import REPLACED
+
+_WINDOW_FLOW_STEPS = ("deduplicate", "stage", "validate")
+"""The flow's steps that run once per window (``flows/ingest.py``)."""
+_WINDOW_STEPS = tuple(step.name for step in WINDOW_STEPS)
 
 
 def _add(counts: dict[str, int], more: Iterable[tuple[str, int]]) -> dict[str, int]:
@@ -64,6 +69,10 @@ class RunSummary:
     and per pipeline step (``newsflow.pipeline``; a shard step's seconds are summed over shards run in
     parallel). A window is read and parsed while the one before it is deduplicated, staged and
     validated, so the steps add up to more than the run."""
+    windows: list[dict[str, float]] = field(default_factory=list)
+    """Per window, in order: its new ``files`` and the seconds of its global steps (``deduplicate``, ``stage``,
+    ``validate``, and within deduplicate each window step's): whether a late window costs more than an early
+    one."""
     rows_added: dict[str, int] = field(default_factory=dict)
     """Rows each curated table gained (a replaced table, ``stories``: its size after the last window)."""
     seconds: float = 0.0
@@ -102,6 +111,10 @@ class RunSummary:
         self.stories = run.tables["stories"].height
         self.counters = merge_counters([self.counters, run.counters])
         self.step_seconds = add_seconds([self.step_seconds, run.seconds])
+        earlier = {step: sum(window.get(step, 0.0) for window in self.windows) for step in _WINDOW_FLOW_STEPS}
+        own = {step: round(self.step_seconds.get(step, 0.0) - earlier[step], 3) for step in _WINDOW_FLOW_STEPS}
+        steps = {step: round(run.seconds.get(step, 0.0), 3) for step in _WINDOW_STEPS}
+        self.windows.append({"files": float(files.height), **own, **steps})
         for table, frame in run.tables.items():
             self.rows_added[table] = frame.height + (0 if table in REPLACED else self.rows_added.get(table, 0))
 

@@ -8,17 +8,31 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.config import Settings
+from newsflow.parallel import IN_PROCESS, Pool, dask_pool
 from newsflow.pipeline import assemble_run
 from newsflow.records import History, RunTables, ShardResult
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
 def deduplicate(
-    shards: list[ShardResult], history: History, run_id: str, started_at: datetime, settings: Settings
+    shards: list[ShardResult],
+    history: History,
+    run_id: str,
+    started_at: datetime,
+    settings: Settings,
+    dask_address: str | None = None,
 ) -> RunTables:
-    run = assemble_run(shards, history, run_id=run_id, ingested_at=started_at, settings=settings)
+    """``assemble_run`` over a window; with ``dask_address`` its steps' pieces (signature chunks, LSH band
+    groups, article evidence, pair products) run on that Dask cluster's workers."""
+    logger = get_run_logger()
+    if dask_address is None:
+        run = _assemble(shards, history, run_id, started_at, settings, IN_PROCESS)
+    else:
+        with dask_pool(dask_address) as pool:
+            run = _assemble(shards, history, run_id, started_at, settings, pool)
+            logger.info("global steps: %s piece(s) on %s Dask worker thread(s)", pool.tasks, pool.workers)
     dedup = run.counters["dedup"]
-    get_run_logger().info(
+    logger.info(
         "deduplicate: %s article(s), %s kept, %s exact and %s near duplicate(s); %s story(ies) in the tables",
         *(
             f"{n:,}"
@@ -27,3 +41,9 @@ def deduplicate(
         f"{run.tables['stories'].height:,}",
     )
     return run
+
+
+def _assemble(
+    shards: list[ShardResult], history: History, run_id: str, started_at: datetime, settings: Settings, pool: Pool
+) -> RunTables:
+    return assemble_run(shards, history, run_id=run_id, ingested_at=started_at, settings=settings, pool=pool)

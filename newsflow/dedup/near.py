@@ -46,6 +46,7 @@ from newsflow.dedup.facts import (
     without_typos,
 )
 from newsflow.frames import is_in
+from newsflow.parallel import IN_PROCESS, Pool, split
 from newsflow.reasons import DuplicateKind
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
@@ -93,19 +94,37 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame, *, facts: b
     return segmented(texts, "text")
 
 
-def batch_signatures(texts: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """MinHash signatures (``key``, ``shingles``, ``signature``) and LSH band keys of ``texts``."""
-    count = settings.minhash_bands * settings.minhash_rows
+def chunk_signatures(chunk: pl.DataFrame, *, words: int, count: int) -> pl.DataFrame:
+    """MinHash signatures (``key``, ``shingles``, ``signature``) of a chunk of ``key``, ``text``."""
+    return minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=words), count=count)
+
+
+def batch_signatures(
+    texts: pl.DataFrame, settings: Settings, pool: Pool = IN_PROCESS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """MinHash signatures (``key``, ``shingles``, ``signature``) and LSH band keys of ``texts``, a chunk of
+    articles per piece of ``pool``."""
     # Shingling explodes a text into one row per word; a chunk of articles at a time keeps
     # that (and the count columns of hash values it makes) bounded, whatever the batch size.
-    sigs = pl.concat(
-        [
-            minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=settings.shingle_words), count=count)
-            for chunk in texts.select("key", "text").iter_slices(_SIGNATURE_ARTICLES)
-        ]
-        or [minhash.signatures(minhash.shingle_hashes(texts.lazy(), words=settings.shingle_words), count=count)]
-    )
+    size = max(1, min(_SIGNATURE_ARTICLES, -(-texts.height // pool.workers)))
+    chunks = list(texts.select("key", "text").iter_slices(size)) or [texts.select("key", "text")]
+    count = settings.minhash_bands * settings.minhash_rows
+    sigs = pl.concat(pool.map(chunk_signatures, chunks, words=settings.shingle_words, count=count))
     return sigs, minhash.band_keys(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
+
+
+def banded_pairs(bands: pl.DataFrame, matched: pl.DataFrame, pool: Pool) -> pl.DataFrame:
+    """``key``, ``other``: the candidate pairs of ``minhash.candidate_pairs``, the LSH bands cut into a group
+    per worker of ``pool``: a pair sharing any band is a candidate, so the union over the groups is exact."""
+    numbers = bands.get_column("band").unique().sort()
+    groups = [numbers.gather(list(part)) for part in split(numbers.len(), pool.workers)]
+    pieces = [(bands.filter(is_in("band", group)), matched.filter(is_in("band", group))) for group in groups]
+    found = list(pool.map(_band_pairs, pieces))
+    return pl.concat(found).unique() if found else pl.DataFrame(schema={"key": pl.String, "other": pl.String})
+
+
+def _band_pairs(piece: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
+    return minhash.candidate_pairs(*piece)
 
 
 def exact_overlap(pairs: pl.DataFrame, texts: pl.DataFrame, *, words: int) -> pl.DataFrame:
@@ -255,7 +274,7 @@ class NearDuplicates:
         kept, paragraphs = window.articles, window.paragraphs
         # Facts are worked out for the articles of candidate pairs only (``copies``).
         texts = compared_texts(kept, paragraphs, facts=False)
-        sigs, bands = batch_signatures(texts, settings)
+        sigs, bands = batch_signatures(texts, settings, context.pool)
         sigs = sigs.join(texts.select("key", "body_hash"), on="key", how="left")
         matched_bands = (
             history["bands"]
@@ -333,7 +352,7 @@ class NearDuplicates:
             settings.near_duplicate_min_jaccard,
             settings.near_duplicate_short_threshold,
         )
-        banded = minhash.candidate_pairs(bands, matched_bands)
+        banded = banded_pairs(bands, matched_bands, context.pool)
         banded = banded.filter(minhash.similarity(banded, all_sigs) >= lowest - _ESTIMATE_MARGIN)
         body_of = pl.concat([sigs.select("key", "body_hash"), matched_sigs.select("key", "body_hash")]).drop_nulls()
         same_body = (

@@ -19,7 +19,7 @@ from newsflow.frames import is_in
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 from newsflow.stories.links import links
-from newsflow.stories.terms import quote_grams, story_facts, term_counts, tfidf
+from newsflow.stories.terms import evidence
 
 
 def assign(batch: pl.DataFrame, linked: pl.DataFrame, anchors: pl.Series) -> pl.DataFrame:
@@ -80,11 +80,9 @@ class AssignStories:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        vectors = tfidf(term_counts(paragraphs, kept.select("article_id", "language")), top=settings.story_top_terms)
-        quotes = quote_grams(paragraphs)
+        vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-        facts = story_facts(kept, paragraphs)
-        linked = links(vectors, quotes, history, facts, order, settings)
+        linked = links(vectors, quotes, history, facts, order, settings, context.pool)
         # A published article founded its story when the story is named after it.
         anchors = (
             history["articles"]

@@ -32,6 +32,7 @@ import polars as pl
 from newsflow.config import Settings
 from newsflow.dedup.facts import conflicts
 from newsflow.frames import is_in
+from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.records import History
 from newsflow.stories.sparse import dot, pair_cosines, shared_quotes
 
@@ -62,6 +63,7 @@ def links(
     facts: pl.DataFrame,
     order: pl.DataFrame,
     settings: Settings,
+    pool: Pool = IN_PROCESS,
 ) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` for every linked pair whose ``other``
     arrived before ``article_id``.
@@ -114,6 +116,7 @@ def links(
         min_cosine=settings.story_cosine / 4,
         per_article=settings.story_candidates,
         order=order,
+        pool=pool,
     )
     history_quoted = history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash"))).select(quotes.columns)
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
@@ -146,14 +149,15 @@ def links(
         per_article=1,
         most=settings.story_candidates,
         order=order,
+        pool=pool,
     )
     candidates = pl.concat([frame.select("article_id", "other") for frame in (rough, shared)]).unique()
     own = top.drop("rank")
     partners = history_terms.filter(is_in("article_id", candidates.get_column("other")))
-    pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
+    vectors_pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
     partner_facts = history["facts"].filter(is_in("article_id", candidates.get_column("other")))
     pool_facts = pl.concat([facts, partner_facts.select(facts.columns).collect(engine="streaming")])
-    cosine = pair_cosines(candidates, evidence_terms, pool).join(shared, on=["article_id", "other"], how="left")
+    cosine = pair_cosines(candidates, evidence_terms, vectors_pool).join(shared, on=["article_id", "other"], how="left")
     strong = (pl.col("cosine") >= settings.story_cosine) & (pl.col("shared_terms") >= settings.story_shared_terms)
     quoted = (
         (pl.col("cosine") >= settings.story_quote_cosine)

@@ -43,16 +43,16 @@ def idf_table(language: str) -> pl.DataFrame:
     return table.select("term", idf=-pl.col("frequency").clip(lower_bound=FLOOR).log())
 
 
-def reference_idf(terms: pl.DataFrame) -> pl.DataFrame:
-    """``term``, ``language``, ``idf``: each distinct (``term``, ``language``) of ``terms`` once, an unknown or null
-    language read as English (the language of most unlabelled text here), a word missing from its list at
-    ``IDF_CEILING``. Join it on ``term`` and ``language`` filled the same way (``LANGUAGE``)."""
+def reference_idf(languages: pl.Series) -> pl.DataFrame:
+    """``term``, ``language``, ``idf`` of every word listed for each of ``languages`` (a null read as English, the
+    language of most unlabelled text here; a language without a list takes the English one). Join it on ``term``
+    and ``language`` filled the same way (``LANGUAGE``); a word missing from its list weighs ``IDF_CEILING``."""
     parts = []
-    for (code,), distinct in terms.select("term", language=LANGUAGE).unique().group_by("language"):
+    for code in languages.fill_null("en").unique().sort():
         table = idf_table(str(code))
         if table.is_empty():
             table = idf_table("en")
-        parts.append(distinct.join(table, on="term", how="left"))
+        parts.append(table.with_columns(language=pl.lit(str(code))))
     if not parts:
-        return pl.DataFrame(schema={"term": pl.String, "language": pl.String, "idf": pl.Float64})
-    return pl.concat(parts).with_columns(pl.col("idf").fill_null(IDF_CEILING))
+        return pl.DataFrame(schema={"term": pl.String, "idf": pl.Float64, "language": pl.String})
+    return pl.concat(parts)

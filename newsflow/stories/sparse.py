@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from newsflow.lazy import scipy_sparse
+from newsflow.parallel import IN_PROCESS, Pool
 
 _COSINE_DIGITS = 9
 """Cosines are rounded: a pair sitting on a threshold then lands on the same side on every machine."""
@@ -41,10 +42,12 @@ def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weig
     return matrix
 
 
-def _row_chunks(cost: np.ndarray[Any, Any]) -> Iterator[tuple[int, int]]:
-    """Consecutive row ranges whose ``cost`` adds up to about ``_PRODUCTS`` (a costlier row alone)."""
-    edges = np.flatnonzero(np.diff(np.cumsum(cost) // _PRODUCTS)) + 1
-    return itertools.pairwise([0, *edges.tolist(), len(cost)])
+def _row_chunks(cost: np.ndarray[Any, Any], *, parts: int = 1) -> list[tuple[int, int]]:
+    """Consecutive row ranges whose ``cost`` adds up to about ``_PRODUCTS`` (a costlier row alone), and at least
+    ``parts`` of them when there are that many rows (one per worker)."""
+    budget = max(1, min(_PRODUCTS, int(cost.sum()) // parts + 1)) if parts > 1 else _PRODUCTS
+    edges = np.flatnonzero(np.diff(np.cumsum(cost) // budget)) + 1
+    return list(itertools.pairwise([0, *edges.tolist(), len(cost)]))
 
 
 def _in_arrival_order(
@@ -77,6 +80,7 @@ def pairs_sharing(
     name: str,
     at_least: float,
     order: pl.DataFrame | None = None,
+    pool: Pool = IN_PROCESS,
 ) -> Iterator[pl.DataFrame]:
     """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
     their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
@@ -100,24 +104,48 @@ def pairs_sharing(
     b = _matrix(right, keys, theirs, weight)
     postings = np.diff(b.indptr)
     cost = (a != 0).astype(np.int64) @ postings
-    for start, stop in _row_chunks(cost):
-        if stop == start:
-            continue
-        product = (a[start:stop] @ (b if order is None else b[:, : before[stop - 1]])).tocoo()
-        total = product.data.round(_COSINE_DIGITS) if weight else product.data
-        keep = total >= at_least
-        if order is not None:
-            keep &= arrived_other[product.col] < arrived[product.row + start]
-        pairs = pl.DataFrame(
-            {"r": product.row[keep].astype(np.uint32) + start, "c": product.col[keep].astype(np.uint32)}
-        )
+    ranges = [(start, stop) for start, stop in _row_chunks(cost, parts=pool.workers) if stop > start]
+    found = pool.map(
+        _chunk_pairs,
+        ranges,
+        a=a,
+        b=b,
+        before=None if order is None else before,
+        arrived=None if order is None else (arrived, arrived_other),
+        rounded=weight is not None,
+        at_least=at_least,
+    )
+    for rows, columns, total in found:
+        pairs = pl.DataFrame({"r": rows, "c": columns})
         yield (
-            pairs.with_columns(pl.Series(name, total[keep]))
+            pairs.with_columns(pl.Series(name, total))
             .join(mine.rename({"index": "r"}), on="r")
             .join(theirs.rename({"index": "c", "article_id": "other"}), on="c")
             .filter(pl.col("article_id") != pl.col("other"))
             .select("article_id", "other", name)
         )
+
+
+def _chunk_pairs(
+    rows: tuple[int, int],
+    *,
+    a: Any,
+    b: Any,
+    before: np.ndarray[Any, Any] | None,
+    arrived: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None,
+    rounded: bool,
+    at_least: float,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Row index, column index and sum of the pairs of rows ``start:stop`` of ``a @ b`` reaching ``at_least``;
+    with ``before`` and ``arrived`` only the columns that arrived before their row."""
+    start, stop = rows
+    product = (a[start:stop] @ (b if before is None else b[:, : before[stop - 1]])).tocoo()
+    total = product.data.round(_COSINE_DIGITS) if rounded else product.data
+    keep = total >= at_least
+    if arrived is not None:
+        mine, theirs = arrived
+        keep &= theirs[product.col] < mine[product.row + start]
+    return product.row[keep].astype(np.uint32) + start, product.col[keep].astype(np.uint32), total[keep]
 
 
 def dot(
@@ -127,6 +155,7 @@ def dot(
     min_cosine: float,
     per_article: int,
     order: pl.DataFrame | None = None,
+    pool: Pool = IN_PROCESS,
 ) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
     article reaching ``min_cosine`` (ties to the smaller ``other``), among the articles before it when
@@ -136,7 +165,7 @@ def dot(
             pl.int_range(pl.len()).over("article_id") < per_article
         )
         for pairs in pairs_sharing(
-            left, right, key="term", weight="weight", name="cosine", at_least=min_cosine, order=order
+            left, right, key="term", weight="weight", name="cosine", at_least=min_cosine, order=order, pool=pool
         )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
@@ -152,6 +181,7 @@ def shared_quotes(
     per_article: int = 0,
     most: int | None = None,
     order: pl.DataFrame | None = None,
+    pool: Pool = IN_PROCESS,
 ) -> pl.DataFrame:
     """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` for pairs sharing at least ``min_shared``
     quote hashes, that many being at least ``min_share`` of the fewer-quoting article's ``grams`` (``quoted``):
@@ -170,7 +200,14 @@ def shared_quotes(
         .filter((backed & within) | (pl.int_range(pl.len()).over("article_id") < per_article))
         .drop("grams", "grams_other")
         for pairs in pairs_sharing(
-            left, right, key="quote_hash", weight=None, name="shared_quotes", at_least=min_shared, order=order
+            left,
+            right,
+            key="quote_hash",
+            weight=None,
+            name="shared_quotes",
+            at_least=min_shared,
+            order=order,
+            pool=pool,
         )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])

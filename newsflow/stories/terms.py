@@ -7,7 +7,8 @@ from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.dedup.facts import fact_lists
 from newsflow.frames import ngram_rows
-from newsflow.stories.reference import LANGUAGE, reference_idf
+from newsflow.parallel import IN_PROCESS, Pool, split
+from newsflow.stories.reference import IDF_CEILING, LANGUAGE, reference_idf
 from newsflow.transform.normalize import canonical_form
 from newsflow.transform.roles import in_body
 from newsflow.transform.words import UNSPACED, segmented
@@ -76,8 +77,8 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
     outweigh the many topic words two reports of one beat share. A vector is a function of
     its article alone, so a pair's cosine does not depend on batching.
     """
-    idf = reference_idf(counts.select("term", "language"))
-    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * pl.col("idf") ** 2
+    idf = reference_idf(counts.get_column("language").unique())
+    weight = (1 + pl.col("tf").cast(pl.Float64).log()) * pl.col("idf").fill_null(IDF_CEILING) ** 2
     return (
         counts.lazy()
         .with_columns(language=LANGUAGE)
@@ -113,3 +114,31 @@ def story_facts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataFram
         )
         .collect()
     )
+
+
+def article_evidence(
+    piece: tuple[pl.DataFrame, pl.DataFrame], *, top: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The TF-IDF ``vectors`` (``tfidf``), quoted 6-grams (``quote_grams``) and ``story_facts`` of a piece of
+    ``articles`` and their ``paragraphs``: each a function of its article alone."""
+    articles, paragraphs = piece
+    vectors = tfidf(term_counts(paragraphs, articles.select("article_id", "language")), top=top)
+    return vectors, quote_grams(paragraphs), story_facts(articles, paragraphs)
+
+
+def evidence(
+    articles: pl.DataFrame, paragraphs: pl.DataFrame, *, top: int, pool: Pool = IN_PROCESS
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``article_evidence`` of every article, a piece of articles (by ``article_id``) per worker of ``pool``."""
+    if pool.workers == 1:
+        return article_evidence((articles, paragraphs), top=top)
+    ordered = articles.sort("article_id")
+    pieces = [
+        (part, paragraphs.join(part.select("article_id"), on="article_id", how="semi"))
+        for part in (ordered.slice(rows.start, len(rows)) for rows in split(ordered.height, pool.workers))
+    ]
+    parts = list(pool.map(article_evidence, pieces, top=top))
+    if not parts:
+        return article_evidence((articles, paragraphs), top=top)
+    vectors, quotes, facts = zip(*parts, strict=True)
+    return pl.concat(vectors), pl.concat(quotes), pl.concat(facts)

@@ -1,7 +1,11 @@
-"""Shard tasks on a real Dask cluster (``distributed.LocalCluster``, 2 worker processes) publish what threads do."""
+"""A run on a real Dask cluster (``distributed.LocalCluster``, 2 worker processes) publishes what threads do: its
+shard tasks and the pieces of its global steps (signatures, LSH band groups, story evidence, pair products) run
+on the workers."""
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import httpx
@@ -38,6 +42,27 @@ def test_local_dask_cluster_publishes_the_same_tables_as_threads(tmp_path: Path)
     response.raise_for_status()
     names = [run["name"].rsplit("-", 1)[0] for run in response.json() if run["state_type"] == "COMPLETED"]
     assert names.count("read-shard") == names.count("parse-shard") == 6
+
+    # The global steps sent their pieces to both workers (the deduplicate task logs how many).
+    assert re.fullmatch(
+        r"global steps: [1-9][0-9]* piece\(s\) on 2 Dask worker thread\(s\)", _log(dask["run_id"], "global steps")
+    )
+
+
+def _log(run_id: str, start: str) -> str:
+    """The first log line of the flow run that starts with ``start`` (logs reach the server in batches)."""
+    deadline = time.monotonic() + 30
+    while True:
+        response = httpx.post(
+            f"{PREFECT_API_URL.value()}/logs/filter",
+            json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200},
+        )
+        response.raise_for_status()
+        lines = [entry["message"] for entry in response.json() if entry["message"].startswith(start)]
+        if lines or time.monotonic() > deadline:
+            assert lines, f"no log line of run {run_id} starts with {start!r}"
+            return str(lines[0])
+        time.sleep(0.5)
 
 
 def test_contradictory_dask_options_are_refused() -> None:

@@ -310,6 +310,13 @@ def test_a_run_larger_than_a_window_publishes_every_window_at_once(tmp_path: Pat
     # Three windows, three parts of each appended table, in one snapshot; the stories table is whole.
     assert len(list(layout.table("articles").rglob("*.parquet"))) == 3
     assert len(list(layout.table("stories").rglob("*.parquet"))) == 1
+    # The report times each window's global steps apart; they add up to the run's.
+    windows = windowed["windows"]
+    assert len(windows) == 3 and sum(window["files"] for window in windows) == 600
+    for step in ("deduplicate", "stage", "validate"):
+        assert all(window[step] > 0 for window in windows)
+        assert sum(window[step] for window in windows) == pytest.approx(windowed["step_seconds"][step], abs=0.01)
+    assert all(0 < window["near_duplicates"] < window["deduplicate"] for window in windows)
     assert rows(windowed_out, "stories", "select sum(article_count), count(distinct story_id) = count(*) from t") == [
         (windowed["curated"], True)
     ]

@@ -72,7 +72,7 @@ def main() -> None:
         for offset in range(0, len(texts), 5_000)
     ]
     clusters = {
-        workers: LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        workers: LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)  # type: ignore[no-untyped-call]
         for workers in (1, 2)
     }
     seconds: dict[str, list[float]] = {"in process": [], "dask 1 worker": [], "dask 2 workers": []}

@@ -45,8 +45,9 @@ IN_PROCESS = InProcess()
 
 @dataclass
 class DaskPool:
-    """The pieces as tasks of a ``distributed.Client``'s cluster; ``shared`` values are sent to every worker
-    once per call (``scatter(broadcast=True)``), not once per piece. ``tasks`` counts what was shipped."""
+    """The pieces as tasks of a ``distributed.Client``'s cluster: each piece is scattered to a worker, and
+    ``shared`` values are sent to every worker once per call (``scatter(broadcast=True)``), not once per piece.
+    ``tasks`` counts what was shipped."""
 
     client: Any
     tasks: int = field(default=0)
@@ -60,7 +61,8 @@ class DaskPool:
         if not pieces:
             return iter(())
         sent = {name: self.client.scatter(value, broadcast=True) for name, value in shared.items()}
-        futures = self.client.map(function, list(pieces), pure=False, **sent)
+        # Scattered, each piece goes straight to one worker instead of travelling inside the task graph.
+        futures = self.client.map(function, self.client.scatter(list(pieces)), pure=False, **sent)
         self.tasks += len(futures)
         return self._in_order(futures)
 

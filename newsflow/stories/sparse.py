@@ -80,14 +80,12 @@ def pairs_sharing(
     name: str,
     at_least: float,
     order: pl.DataFrame | None = None,
-    best: int | None = None,
     pool: Pool = IN_PROCESS,
 ) -> Iterator[pl.DataFrame]:
     """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
     their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
     articles at a time, each with all of its pairs (with ``order``: ``article_id``, ``order`` of the batch, only
-    those whose ``other`` arrived before ``article_id``; an article missing from it is published, before all;
-    with ``best``, only each article's ``best`` pairs by the sum, ties to the smaller ``other``).
+    those whose ``other`` arrived before ``article_id``; an article missing from it is published, before all).
 
     A sparse product over integer indices (SciPy): the string join and group-by it replaced
     made a row per (left key, right posting), several times slower. With ``order`` the
@@ -107,9 +105,6 @@ def pairs_sharing(
     postings = np.diff(b.indptr)
     cost = (a != 0).astype(np.int64) @ postings
     ranges = [(start, stop) for start, stop in _row_chunks(cost, parts=pool.workers) if stop > start]
-    # Each left article's own column (-1: none), so it is never its own pair; and each column's rank by id,
-    # so ties go to the smaller ``other`` when only the ``best`` pairs are kept.
-    own = mine.join(theirs, on="article_id", how="left").sort("index").get_column("index_right")
     found = pool.map(
         _chunk_pairs,
         ranges,
@@ -119,8 +114,6 @@ def pairs_sharing(
         arrived=None if order is None else (arrived, arrived_other),
         rounded=weight is not None,
         at_least=at_least,
-        own=own.fill_null(-1).cast(pl.Int64).to_numpy(),
-        best=None if best is None else (best, theirs.get_column("article_id").rank("ordinal").to_numpy()),
     )
     for rows, columns, total in found:
         pairs = pl.DataFrame({"r": rows, "c": columns})
@@ -128,6 +121,7 @@ def pairs_sharing(
             pairs.with_columns(pl.Series(name, total))
             .join(mine.rename({"index": "r"}), on="r")
             .join(theirs.rename({"index": "c", "article_id": "other"}), on="c")
+            .filter(pl.col("article_id") != pl.col("other"))
             .select("article_id", "other", name)
         )
 
@@ -141,30 +135,17 @@ def _chunk_pairs(
     arrived: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None,
     rounded: bool,
     at_least: float,
-    own: np.ndarray[Any, Any],
-    best: tuple[int, np.ndarray[Any, Any]] | None,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Row index, column index and sum of the pairs of rows ``start:stop`` of ``a @ b`` reaching ``at_least``,
-    a row's ``own`` column left out; with ``before`` and ``arrived`` only the columns that arrived before their
-    row; with ``best`` (a count, each column's rank) only each row's best pairs, ties to the lower rank."""
+    """Row index, column index and sum of the pairs of rows ``start:stop`` of ``a @ b`` reaching ``at_least``;
+    with ``before`` and ``arrived`` only the columns that arrived before their row."""
     start, stop = rows
     product = (a[start:stop] @ (b if before is None else b[:, : before[stop - 1]])).tocoo()
     total = product.data.round(_COSINE_DIGITS) if rounded else product.data
-    row = product.row.astype(np.int64) + start
-    keep = (total >= at_least) & (product.col != own[row])
+    keep = total >= at_least
     if arrived is not None:
         mine, theirs = arrived
-        keep &= theirs[product.col] < mine[row]
-    row, column, total = row[keep], product.col[keep], total[keep]
-    if best is not None:
-        count, rank = best
-        # By row, then the larger sum, then the lower rank: a row's first ``count`` entries are its best.
-        ordered = np.lexsort((rank[column], -total, row))
-        row, column, total = row[ordered], column[ordered], total[ordered]
-        first = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        place = np.arange(row.size) - np.repeat(first, np.diff(np.r_[first, row.size]))
-        row, column, total = row[place < count], column[place < count], total[place < count]
-    return row.astype(np.uint32), column.astype(np.uint32), total
+        keep &= theirs[product.col] < mine[product.row + start]
+    return product.row[keep].astype(np.uint32) + start, product.col[keep].astype(np.uint32), total[keep]
 
 
 def dot(
@@ -184,15 +165,7 @@ def dot(
             pl.int_range(pl.len()).over("article_id") < per_article
         )
         for pairs in pairs_sharing(
-            left,
-            right,
-            key="term",
-            weight="weight",
-            name="cosine",
-            at_least=min_cosine,
-            order=order,
-            best=per_article,
-            pool=pool,
+            left, right, key="term", weight="weight", name="cosine", at_least=min_cosine, order=order, pool=pool
         )
     ]
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])

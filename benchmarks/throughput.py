@@ -457,8 +457,10 @@ def main() -> None:
         f"corpus {corpus}: {files:,} files, {size / 1e6:,.1f} MB ({size / files:,.0f} B/file); "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; Prefect: {prefect}"
     )
-    if manifest:
+    if manifest and "expected" in manifest:
         print(f"  manifest: {manifest['kinds']} (expected duplicates {manifest['expected']['duplicates']:,})")
+    elif manifest:
+        print(f"  manifest: {manifest}")
     print(f"warm-up: every file read once in {warm_up(paths):.1f} s; all timings below are warm-cache", flush=True)
 
     runs: list[NewsflowRun] = []

@@ -452,7 +452,7 @@ def main() -> None:
         raise SystemExit(f"no .txt files under {corpus}")
     manifest_path = corpus / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
-    prefect = os.environ.get("PREFECT_API_URL") or "a temporary Prefect server per run (no PREFECT_API_URL)"
+    prefect = os.environ.get("PREFECT_API_URL") or "newsflow's local server in PREFECT_HOME (started by the first run)"
     print(
         f"corpus {corpus}: {files:,} files, {size / 1e6:,.1f} MB ({size / files:,.0f} B/file); "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; Prefect: {prefect}"

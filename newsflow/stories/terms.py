@@ -130,15 +130,12 @@ def evidence(
     articles: pl.DataFrame, paragraphs: pl.DataFrame, *, top: int, pool: Pool = IN_PROCESS
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """``article_evidence`` of every article, a piece of articles (by ``article_id``) per worker of ``pool``."""
-    if pool.workers == 1:
-        return article_evidence((articles, paragraphs), top=top)
-    ordered = articles.sort("article_id")
-    pieces = [
-        (part, paragraphs.join(part.select("article_id"), on="article_id", how="semi"))
-        for part in (ordered.slice(rows.start, len(rows)) for rows in split(ordered.height, pool.workers))
-    ]
-    parts = list(pool.map(article_evidence, pieces, top=top))
-    if not parts:
-        return article_evidence((articles, paragraphs), top=top)
-    vectors, quotes, facts = zip(*parts, strict=True)
+    ranges = split(articles.height, pool.workers)
+    if len(ranges) > 1:
+        ordered = articles.sort("article_id")
+        parts = [ordered.slice(rows.start, len(rows)) for rows in ranges]
+        pieces = [(part, paragraphs.join(part.select("article_id"), on="article_id", how="semi")) for part in parts]
+    else:
+        pieces = [(articles, paragraphs)]
+    vectors, quotes, facts = zip(*pool.map(article_evidence, pieces, top=top), strict=True)
     return pl.concat(vectors), pl.concat(quotes), pl.concat(facts)

@@ -352,10 +352,15 @@ def window_lines(windows: list[dict[str, float]]) -> str:
         f"validate {windows[i].get('validate', 0):.1f})"
         for i in picks
     )
-    growth = seconds(windows[-1]) / seconds(windows[0]) if seconds(windows[0]) else float("nan")
+    # A fifth of the windows at each end, medians: the last window is often a short one.
+    tail = max(1, len(windows) // 5)
+    early = statistics.median(seconds(w) for w in windows[:tail])
+    late = statistics.median(seconds(w) for w in windows[-tail:])
+    growth = late / early if early else float("nan")
     every = ", ".join(f"{seconds(w):.1f}" for w in windows)
     return (
-        f"    windows ({len(windows)}; global steps, s): {shown}; last / first {growth:.2f}x\n"
+        f"    windows ({len(windows)}; global steps, s): {shown}; "
+        f"median of the last {tail} / of the first {tail}: {late:.1f} / {early:.1f} s = {growth:.2f}x\n"
         f"    every window's global steps (s): {every}\n"
     )
 

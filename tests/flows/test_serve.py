@@ -137,7 +137,13 @@ def test_served_deployment_curates_what_lands_then_idles(prefect_api: PrefectSer
             log=log,
         )
         assert deployment["parameters"] == deployment_parameters(landing, output)
-        on_demand = api(prefect_api, "GET", f"/deployments/name/reprocess/{REPROCESS_DEPLOYMENT}")
+        # serve registers its deployments one after the other: the on-demand one may come a moment later.
+        on_demand = wait_for(
+            lambda: api(prefect_api, "GET", f"/deployments/name/reprocess/{REPROCESS_DEPLOYMENT}"),
+            timeout=60,
+            what="the on-demand reprocess deployment",
+            log=log,
+        )
         assert on_demand["parameters"]["output"] == str(output.absolute()) and not on_demand["schedules"]
         assert [s["schedule"]["interval"] for s in deployment["schedules"]] == [INTERVAL]
 

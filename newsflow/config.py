@@ -92,14 +92,24 @@ class Settings:
 
     near_duplicate_bigram_containment: float = 0.95
     """... or this share of the shorter's word pairs, and ``near_duplicate_threshold`` of its shingles, are in
-    the longer (a copy edited and cut); all only with no conflicting number, ticker or name."""
+    the longer (a copy edited and cut) ..."""
+
+    near_duplicate_edited_bigram_containment: float = 0.85
+    """... or this share of the shorter's word pairs ..."""
+
+    near_duplicate_edited_containment: float = 0.7
+    """... and this share of its shingles are in the longer, at ``near_duplicate_min_jaccard`` (a copy edited
+    throughout: re-titled, reworded, a table extended); all only with no conflicting number, ticker or name,
+    and neither or both a correction."""
 
     near_duplicate_short_shingles: int = 50
     """A pair whose shorter text has fewer shingles than this (about 55 words) is short: one changed word is a
     tenth of its shingles, and template briefs differ in little else, so ..."""
 
     near_duplicate_short_threshold: float = 0.9
-    """... it is a copy only at this Jaccard or above (containment does not suffice)."""
+    """... it is a copy only at this Jaccard or above (containment does not suffice), or at
+    ``near_duplicate_bigram_jaccard`` when both state exactly the same facts, and some (a brief re-titled, a
+    note reworded)."""
 
     boilerplate_min_articles: int = 5
     """A paragraph found verbatim in this many articles is boilerplate: flagged, and ignored for similarity."""
@@ -223,6 +233,8 @@ class Settings:
             "near_duplicate_short_threshold",
             "near_duplicate_bigram_jaccard",
             "near_duplicate_bigram_containment",
+            "near_duplicate_edited_bigram_containment",
+            "near_duplicate_edited_containment",
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")

@@ -13,6 +13,29 @@ import polars as pl
 
 NUMBER = r"\d+(?:[.,:/]\d+)*"
 """A figure as written: "1,500", "3.5", "9/11", "10:30" (a date's day counts as a figure too)."""
+_CARDINALS = (  # noqa: SIM905 - word lists read better as text
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+).split()
+_ORDINALS = (  # noqa: SIM905
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_TENS = {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
+NUMBER_WORDS = {
+    **{word: str(value) for value, word in enumerate(_CARDINALS)},
+    **{word: str(value) for value, word in enumerate(_ORDINALS)},
+    **_TENS,
+}
+"""English number words and the figure each stands for: "two billion" and "1.5 billion", or the "eighth" and
+the "ninth" budget, differ in a figure. Ordinals count as their cardinal, as "8th" does."""
+_NUMBER_WORD = r"(?i)\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+CORRECTED_TITLE = r"(?i)^\W*correct(?:ed|ion)\b"
+CORRECTS_LINE = r"(?im)^\W*corrects\b"
+"""A text that announces itself a correction: a headline "CORRECTED - ..." / "(CORRECTION) ...", or a line
+"Corrects March 11 item ..." (the wires' convention). It changes a fact of the text it corrects, though
+often in wording no fact list catches ("includes" for "excludes"), so it is never a copy of an uncorrected
+text."""
 TICKER = r"<([\p{Lu}\d][\p{Lu}\d.&-]{0,11})>"
 """A wire-style ticker in angle brackets, "<PSM>", "<BP.L>"."""
 TITLE_TICKER = r"<([^<>\n]{1,80})>"
@@ -54,16 +77,23 @@ def fact_lists(text: pl.Expr, headline: pl.Expr) -> dict[str, pl.Expr]:
         .list.sort()
     )
 
+    def figures(of: pl.Expr) -> pl.Expr:
+        spelled = of.str.extract_all(_NUMBER_WORD).list.eval(
+            pl.element().str.to_lowercase().replace_strict(NUMBER_WORDS, return_dtype=pl.String)
+        )
+        return pl.concat_list(of.str.extract_all(NUMBER), spelled).list.unique().list.sort()
+
     def tickers(of: pl.Expr, pattern: str = TICKER) -> pl.Expr:
         return of.str.extract_all(pattern).list.eval(pl.element().str.strip_chars("<>")).list.unique().list.sort()
 
     return {
-        "numbers": both.str.extract_all(NUMBER).list.unique().list.sort(),
-        "title_numbers": headline.str.extract_all(NUMBER).list.unique().list.sort(),
+        "numbers": figures(both),
+        "title_numbers": figures(headline),
         "tickers": tickers(both),
         # A body may name the other company (a correction, an acquisition); the title names the subject.
         "title_tickers": tickers(headline, TITLE_TICKER),
         "names": names,
+        "correction": headline.str.contains(CORRECTED_TITLE) | text.str.contains(CORRECTS_LINE),
     }
 
 

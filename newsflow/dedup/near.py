@@ -12,15 +12,20 @@ shingles (exact sets, not the MinHash estimate that proposed it):
   same word pairs (``near_duplicate_bigram_jaccard``: a copy edited for style, where each
   changed word breaks five shingles but two word pairs); or the shorter's word pairs
   almost all in the longer (``near_duplicate_bigram_containment``) and its shingles at the
-  threshold (a copy edited and cut); or the bodies are the same under another headline
-  (a re-transmission). Word pairs keep word order: the same words reordered (a rewrite
-  by another outlet) share few;
+  threshold (a copy edited and cut); or most of the shorter's word pairs and shingles in
+  the longer (``near_duplicate_edited_*``: a copy edited throughout, re-titled, a table
+  extended); or the bodies are the same under another headline (a re-transmission). Word
+  pairs keep word order: the same words reordered (a rewrite by another outlet) share few;
 - a short text (fewer than ``near_duplicate_short_shingles`` shingles) needs Jaccard
   >= ``near_duplicate_short_threshold``: a brief differing in one word ("two billion",
-  "1.5 billion"; "Franklin Insured", "Franklin High-Yield Insured") is half different;
-- and no fact conflicts (``facts``): each stating a number, ticker or name the other lacks (a long name
-  one letter away from a word of the other is a typo, ``facts.without_typos``)
-  is two reports, however alike their wording.
+  "1.5 billion"; "Franklin Insured", "Franklin High-Yield Insured") is half different. Below
+  it, only word pairs at ``near_duplicate_bigram_jaccard`` with exactly the same facts, and
+  some, make it a copy (a brief re-titled, a note reworded);
+- and no fact conflicts (``facts``): each stating a number (figures and number words: "two"
+  is "2"), ticker or name the other lacks (a long name one letter away from a word of the
+  other is a typo, ``facts.without_typos``) is two reports, however alike their wording; and a
+  text marked as a correction is never a copy of one that is not, unless their bodies are the
+  same (only the title was corrected).
 
 Copies are not grouped transitively (``anchors``): articles are taken in arrival order
 (published ones first, then the window's by ``source_path``); an article is kept unless
@@ -179,27 +184,32 @@ def with_words(pairs: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    """``key``, ``other``, ``jaccard``, ``rule`` of the ``pairs`` (``key``, ``other``, ``same_body``) that are
-    copies (see the module docstring); both directions of each."""
+def _wording_rule(settings: Settings) -> pl.Expr:
+    """The wording rule a measured pair meets (see the module docstring), else null."""
     threshold, short_threshold = settings.near_duplicate_threshold, settings.near_duplicate_short_threshold
     short = pl.col("shortest") < settings.near_duplicate_short_shingles
     cut = (pl.col("jaccard") >= settings.near_duplicate_min_jaccard) & (
         pl.col("containment") >= settings.near_duplicate_containment
     )
-    shingled = exact_overlap(pairs, texts, words=settings.shingle_words)
-    # Word pairs decide only what the shingle rules leave open.
-    open_pairs = shingled.filter(~(pl.col("same_body") | short | (pl.col("jaccard") >= threshold) | cut))
-    bigrams = exact_overlap(open_pairs.select("key", "other"), texts, words=2).select(
-        "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
+    edited = (
+        (pl.col("jaccard") >= settings.near_duplicate_min_jaccard)
+        & (pl.col("containment") >= settings.near_duplicate_edited_containment)
+        & (pl.col("bigram_containment") >= settings.near_duplicate_edited_bigram_containment)
     )
-    measured = shingled.join(bigrams, on=["key", "other"], how="left")
-    facts = texts.select("key", *FACTS)
-    rule = (
+    return (
         pl.when(pl.col("same_body"))
         .then(pl.format("same body under another headline (shingle Jaccard {})", pl.col("jaccard").round(3)))
         .when(short & (pl.col("jaccard") >= short_threshold))
         .then(pl.format("short texts, shingle Jaccard {} >= {}", pl.col("jaccard").round(3), pl.lit(short_threshold)))
+        .when(short & (pl.col("bigram_jaccard") >= settings.near_duplicate_bigram_jaccard))
+        .then(
+            pl.format(
+                "short texts stating the same facts, word-pair Jaccard {} >= {} (shingle Jaccard {})",
+                pl.col("bigram_jaccard").round(3),
+                pl.lit(settings.near_duplicate_bigram_jaccard),
+                pl.col("jaccard").round(3),
+            )
+        )
         .when(short)
         .then(None)
         .when(pl.col("jaccard") >= threshold)
@@ -236,25 +246,88 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
                 pl.lit(threshold),
             )
         )
+        .when(edited)
+        .then(
+            pl.format(
+                "edited: {} of the shorter's word pairs and {} of its shingles in the longer (>= {}, >= {}), "
+                "shingle Jaccard {} >= {}",
+                pl.col("bigram_containment").round(3),
+                pl.col("containment").round(3),
+                pl.lit(settings.near_duplicate_edited_bigram_containment),
+                pl.lit(settings.near_duplicate_edited_containment),
+                pl.col("jaccard").round(3),
+                pl.lit(settings.near_duplicate_min_jaccard),
+            )
+        )
     )
+
+
+def _one_sided(kind: str) -> pl.Expr:
+    """Either article of a pair has a fact of ``kind`` the other lacks."""
+    mine, theirs = pl.col(kind), pl.col(f"{kind}_other")
+    return (mine.list.set_difference(theirs).list.len() > 0) | (theirs.list.set_difference(mine).list.len() > 0)
+
+
+def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """``key``, ``other``, ``jaccard``, ``rule`` of the ``pairs`` (``key``, ``other``, ``same_body``) that are
+    copies (see the module docstring); both directions of each."""
+    short = pl.col("shortest") < settings.near_duplicate_short_shingles
+    shingled = exact_overlap(pairs, texts, words=settings.shingle_words)
+    # Word pairs decide only what the shingle rules leave open.
+    settled = (pl.col("jaccard") >= settings.near_duplicate_threshold) | (
+        (pl.col("jaccard") >= settings.near_duplicate_min_jaccard)
+        & (pl.col("containment") >= settings.near_duplicate_containment)
+    )
+    open_pairs = shingled.filter(
+        ~(pl.col("same_body") | (short & (pl.col("jaccard") >= settings.near_duplicate_short_threshold)))
+        & (short | ~settled)
+    )
+    bigrams = exact_overlap(open_pairs.select("key", "other"), texts, words=2).select(
+        "key", "other", bigram_jaccard="jaccard", bigram_containment="containment"
+    )
+    measured = shingled.join(bigrams, on=["key", "other"], how="left")
+    kinds = (*FACTS, "correction")
+    facts = texts.select("key", *kinds)
     alike = (
-        measured.with_columns(rule=rule)
+        measured.with_columns(rule=_wording_rule(settings))
         .filter(pl.col("rule").is_not_null())
         .join(facts, on="key")
-        .join(facts.rename({"key": "other", **{name: f"{name}_other" for name in FACTS}}), on="other")
-        .filter(first_conflict(_LISTED).is_null())
+        .join(facts.rename({"key": "other", **{name: f"{name}_other" for name in kinds}}), on="other")
+        # A correction changes a fact of what it corrects, whatever its wording (``facts.CORRECTED_TITLE``);
+        # under an identical body, only the title was corrected: a re-transmission.
+        .filter(
+            first_conflict(_LISTED).is_null()
+            & ((pl.col("correction") == pl.col("correction_other")) | pl.col("same_body"))
+        )
+        # A short text edited beyond near identity must state exactly the other's facts, and some.
+        .with_columns(
+            same_facts=short & ~pl.col("same_body") & (pl.col("jaccard") < settings.near_duplicate_short_threshold)
+        )
+        .filter(
+            ~pl.col("same_facts")
+            | (
+                ~pl.any_horizontal(*(_one_sided(kind) for kind in _LISTED))
+                & ((pl.col("numbers").list.len() > 0) | (pl.col("tickers").list.len() > 0))
+            )
+        )
     )
-    # A name both state is no conflict; only pairs where each names someone the other does not
-    # are looked up in the other's words.
-    named = conflicts("names")
+    # A name both state is no conflict; only pairs where each names someone the other does not (or, for a
+    # short edited text, either does) are looked up in the other's words.
+    named = conflicts("names") | (pl.col("same_facts") & _one_sided("names"))
+    looked_up = without_typos(with_words(alike.filter(named), texts))
+    unnamed = pl.col("names").list.set_difference(pl.col("word_letters_other")).list.len() > 0
+    unnamed_other = pl.col("names_other").list.set_difference(pl.col("word_letters")).list.len() > 0
     verified = pl.concat(
-        [alike.filter(~named), without_typos(with_words(alike.filter(named), texts)).filter(~names_conflict())],
+        [
+            alike.filter(~named),
+            looked_up.filter(~names_conflict() & ~(pl.col("same_facts") & (unnamed | unnamed_other))),
+        ],
         how="diagonal",
     ).select(
         "key",
         "other",
         "jaccard",
-        rule=pl.format("{}; no conflicting {}", pl.col("rule"), pl.lit(", ".join(FACTS).replace("_", " "))),
+        rule=pl.format("{}; no conflicting {}", pl.col("rule"), pl.lit(", ".join(kinds).replace("_", " "))),
     )
     backwards = verified.select(key="other", other="key", jaccard="jaccard", rule="rule")
     return pl.concat([verified, backwards]).unique(["key", "other"], keep="first", maintain_order=True)

@@ -123,3 +123,52 @@ def test_a_misspelt_name_is_a_typo_but_another_short_name_is_another_report() ->
     )
     found = copies(frame, ("a", "b"), ("a", "c"), ("d", "e"))
     assert list(found) == [("a", "b")]
+
+
+def test_number_words_are_figures() -> None:
+    frame = pl.DataFrame(
+        {"headline": ["Fed adds reserves"], "text": ["It added Two billion dlrs, its eighth operation, and 2 more."]}
+    )
+    facts = frame.select(**fact_lists(pl.col("text"), pl.col("headline"))).row(0, named=True)
+    assert facts["numbers"] == ["2", "8"]
+    # A figure written out in one copy and in digits in the other is the same figure, not a conflict.
+    written = "The talks were held on March eight in the capital, officials said."
+    frame = texts(
+        a=("Bridge to close for repairs", [LONG, written.replace("eight", "8")]),
+        b=("Bridge to close for repairs", [LONG, written]),
+        c=("Bridge to close for repairs", [LONG, written.replace("eight", "nine")]),
+    )
+    assert list(copies(frame, ("a", "b"), ("a", "c"))) == [("a", "b")]
+
+
+BRIEF = ["Shr 12 cts vs 19 cts", "Net 1,158,000 vs 1,523,000", "Revs 14.2 mln vs 15.1 mln"]
+
+
+def test_a_short_brief_edited_is_a_copy_only_with_the_same_facts() -> None:
+    frame = texts(
+        a=("HARPER INTERNATIONAL <HNT> 3RD QTR JAN 31", BRIEF),
+        # Re-titled, a line added that restates the title: the same facts, the same report.
+        b=("HARPER INTERNATIONAL <HNT> 3RD QTR NET", ["Qtr ended Jan 31", *BRIEF]),
+        # The same lines naming a fund the other does not: another report, though no fact conflicts.
+        c=("HARPER INTERNATIONAL <HNT> 3RD QTR JAN 31", [*BRIEF, "Figures for the High-Yield fund"]),
+    )
+    found = copies(frame, ("a", "b"), ("a", "c"))
+    assert list(found) == [("a", "b")]
+    assert found[("a", "b")].startswith("short texts stating the same facts, word-pair Jaccard")
+
+
+def test_a_copy_edited_throughout_is_a_copy_but_not_a_correction_of_it() -> None:
+    sentences = LONG.split(". ")
+    # Re-titled, words changed in every other sentence, a sentence added: below every other rule.
+    edited = ". ".join(s.replace(" the ", " a ") if i % 2 else s for i, s in enumerate(sentences))
+    added = edited + " Residents can comment on the plans until the end of the month."
+    frame = texts(
+        a=("Bridge to close for repairs", [LONG]),
+        b=("Old bridge shut all summer", [added]),
+        c=("CORRECTED - Old bridge shut all summer", [added]),
+    )
+    found = copies(frame, ("a", "b"), ("a", "c"))
+    assert list(found) == [("a", "b")]
+    assert found[("a", "b")].startswith("edited: 0.883 of the shorter's word pairs and 0.703 of its shingles")
+    # A correction under another title with an identical body is a re-transmission.
+    assert list(copies(frame, ("b", "c"), same_body=True)) == [("b", "c")]

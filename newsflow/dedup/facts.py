@@ -29,7 +29,8 @@ NUMBER_WORDS = {
 }
 """English number words and the figure each stands for: "two billion" and "1.5 billion", or the "eighth" and
 the "ninth" budget, differ in a figure. Ordinals count as their cardinal, as "8th" does."""
-_NUMBER_WORD = r"(?i)\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+# ASCII word boundaries: a Unicode ``\b`` keeps the regex engine off its fast automaton (several times slower).
+_NUMBER_WORD = r"(?i)(?-u:\b)(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?-u:\b)"
 CORRECTED_TITLE = r"(?i)^\W*correct(?:ed|ion)\b"
 CORRECTS_LINE = r"(?im)^\W*corrects\b"
 """A text that announces itself a correction: a headline "CORRECTED - ..." / "(CORRECTION) ...", or a line

@@ -34,7 +34,7 @@ from newsflow.dedup.facts import conflicts
 from newsflow.frames import is_in
 from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.records import History
-from newsflow.stories.sparse import dot, pair_cosines, shared_quotes
+from newsflow.stories.sparse import dot, pair_cosines, pair_quotes, shared_quotes
 
 
 def _earlier_postings(
@@ -167,16 +167,10 @@ def links(
     # Facts veto only what would link: most candidates do not. (A pair outside ``shared`` has null
     # quote columns: ``quoted`` is then null, and only ``strong`` can keep it.)
     linked = vetoed(cosine.filter(strong | quoted), pool_facts, settings)
-    # The quotes a strong link shares are reported, though they did not decide it.
+    # The quotes a strong link shares are reported, though they did not decide it: counted for these
+    # pairs alone, not by another product over the whole pool.
     unreported = linked.filter(pl.col("shared_quotes").is_null()).select("article_id", "other")
-    reported = shared_quotes(
-        evidence.join(unreported, on="article_id", how="semi"),
-        pool_evidence,
-        quoted_grams,
-        min_shared=1,
-        min_share=0.0,
-        order=order,
-    ).join(unreported, on=["article_id", "other"], how="semi")
+    reported = pair_quotes(unreported, evidence, pool_evidence, quoted_grams)
     return (
         linked.update(reported, on=["article_id", "other"])
         .with_columns(pl.col("shared_quotes").fill_null(0), pl.col("quote_share").fill_null(0.0))

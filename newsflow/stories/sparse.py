@@ -213,33 +213,63 @@ def shared_quotes(
     return pl.concat([pl.DataFrame(schema=_PAIR_QUOTES), *parts])
 
 
+def _pair_products(
+    pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, *, key: str, weight: str | None
+) -> tuple[pl.DataFrame, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``pairs`` (``article_id``, ``other``) in a fixed order, and for each the sum over the ``key`` values both
+    hold of the product of their ``weight`` (1 if None), and how many they share: ``article_id``'s rows of
+    ``left`` against ``other``'s of ``right``."""
+    left = left.join(pairs.select("article_id").unique(), on="article_id", how="semi")
+    keys = _index(left.get_column(key))
+    mine = _index(pairs.get_column("article_id"))
+    theirs = _index(pairs.get_column("other")).rename({"other": "article_id"})
+    a = _matrix(left, mine, keys, weight)
+    b = _matrix(right, theirs, keys, weight)
+    indexed = (
+        pairs.select("article_id", "other")
+        .join(mine.rename({"index": "r"}), on="article_id")
+        .join(theirs.rename({"index": "c", "article_id": "other"}), on="other")
+        .sort("r", "c")
+    )
+    rows, columns = indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy()
+    sums, shared = [np.zeros(0)], [np.zeros(0, dtype=np.int32)]
+    # A row of products per pair: the article's whole row, so chunks bound memory.
+    for start, stop in _row_chunks(np.diff(a.indptr)[rows]):
+        products = a[rows[start:stop]].multiply(b[columns[start:stop]]).tocsr()
+        sums.append(np.asarray(products.sum(axis=1)).ravel())
+        shared.append(np.diff(products.indptr))
+    return indexed.select("article_id", "other"), np.concatenate(sums), np.concatenate(shared)
+
+
+def pair_quotes(pairs: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, quoted: pl.DataFrame) -> pl.DataFrame:
+    """``article_id``, ``other``, ``shared_quotes``, ``quote_share`` (as ``shared_quotes``) of each of ``pairs``
+    sharing a quote hash: ``article_id``'s rows in ``left`` against ``other``'s in ``right``."""
+    if pairs.is_empty():
+        return pl.DataFrame(schema=_PAIR_QUOTES)
+    indexed, _, shared = _pair_products(pairs, left, right, key="quote_hash", weight=None)
+    return (
+        indexed.with_columns(shared_quotes=pl.Series(shared, dtype=pl.Int32))
+        .filter(pl.col("shared_quotes") > 0)
+        .join(quoted, on="article_id")
+        .join(quoted.rename({"article_id": "other", "grams": "grams_other"}), on="other")
+        .select(
+            "article_id",
+            "other",
+            "shared_quotes",
+            quote_share=pl.col("shared_quotes") / pl.min_horizontal("grams", "grams_other"),
+        )
+    )
+
+
 def pair_cosines(pairs: pl.DataFrame, vectors: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
     """``article_id``, ``other``, ``cosine`` and ``shared_terms`` (terms in both) of each pair: ``article_id``'s
     vector against ``other``'s (in ``pool``)."""
     if pairs.is_empty():
         return pl.DataFrame(schema=_PAIR_COSINE_TERMS)
-    terms = _index(vectors.get_column("term"))
-    mine = _index(pairs.get_column("article_id"))
-    theirs = _index(pairs.get_column("other")).rename({"other": "article_id"})
-    a = _matrix(vectors, mine, terms, "weight")
-    b = _matrix(pool, theirs, terms, "weight")
-    indexed = (
-        pairs.join(mine.rename({"index": "r"}), on="article_id")
-        .join(theirs.rename({"index": "c", "article_id": "other"}), on="other")
-        .sort("r", "c")
-    )
-    rows, columns = indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy()
-    cosines, shared = [], []
-    # A row of products per pair: the article's whole vector, so chunks bound memory.
-    for start, stop in _row_chunks(np.diff(a.indptr)[rows]):
-        products = a[rows[start:stop]].multiply(b[columns[start:stop]]).tocsr()
-        cosines.append(np.asarray(products.sum(axis=1)).ravel().round(_COSINE_DIGITS))
-        shared.append(np.diff(products.indptr))
-    return indexed.select(
-        "article_id",
-        "other",
-        cosine=pl.Series(np.concatenate(cosines)),
-        shared_terms=pl.Series(np.concatenate(shared), dtype=pl.Int32),
+    indexed, cosines, shared = _pair_products(pairs, vectors, pool, key="term", weight="weight")
+    return indexed.with_columns(
+        cosine=pl.Series(cosines.round(_COSINE_DIGITS)),
+        shared_terms=pl.Series(shared, dtype=pl.Int32),
     )
 
 

@@ -5,7 +5,8 @@
 1. Generates the labelled set of ``benchmarks/evalset.py`` and runs ``newsflow run`` on it.
 2. Scores duplicates per file and pairwise, recall per case, and stories pairwise and by ARI.
 3. Runs ``newsflow run`` on the BBC corpus itself: near-duplicate groups beyond the byte-identical
-   copies (with a sample to check by eye), stories mixing BBC categories, and step times.
+   copies (with a sample to check by eye), stories mixing BBC categories (their pairs across categories
+   against those judged by eye, ``labels/bbc_cross_category.csv``), and step times.
 4. story-chains (hand-coded "same story" pairs): pairwise precision, recall and F1 of ``story_id``.
 5. Reuters: the ticker check (near verdicts between titles with disjoint <TICKER> sets), exact
    re-transmissions (an identical body under another title, unless the titles carry disjoint tickers)
@@ -34,6 +35,8 @@ from evalset import generate
 
 from newsflow.load import publish
 from newsflow.load.storage import Layout
+
+LABELS = Path(__file__).resolve().parent / "labels"
 
 
 def _step_seconds(report: dict[str, object]) -> dict[str, float]:
@@ -158,6 +161,20 @@ def score_bbc(corpus: Path, output: Path) -> None:
     mixed = stories.group_by("story_id").agg(pl.col("category").n_unique()).filter(pl.col("category") > 1)
     multi = stories.group_by("story_id").len().filter(pl.col("len") > 1)
     print(f"  stories with more than one article: {multi.height}; mixing categories: {mixed.height}")
+    # A category is a proxy: one event can be business and sport news. The pairs across categories were
+    # judged by eye (``labels/bbc_cross_category.csv``).
+    judged = {
+        frozenset((row["file"], row["other"])): row["one_event"] == "1"
+        for row in csv.DictReader((LABELS / "bbc_cross_category.csv").open())
+    }
+    verdicts: Counter[str] = Counter()
+    members = stories.filter(pl.col("story_id").is_in(mixed.get_column("story_id").implode()))
+    for paths in members.group_by("story_id").agg("source_path").get_column("source_path").to_list():
+        for a, b in itertools.combinations(paths, 2):
+            if a.split("/")[0] != b.split("/")[0]:
+                one = judged.get(frozenset((a, b)))
+                verdicts["not labelled" if one is None else "one event" if one else "different events"] += 1
+    print(f"  their pairs across categories, judged by eye: {dict(sorted(verdicts.items()))}")
 
 
 def final_article(output: Path) -> dict[str, str]:
@@ -193,7 +210,6 @@ def score_story_chains(corpus: Path, output: Path) -> None:
 
 
 _TICKER = re.compile(r"<([^<>]+)>")
-LABELS = Path(__file__).resolve().parent / "labels"
 
 
 def _titles(corpus: Path) -> dict[str, tuple[str, str]]:

@@ -28,15 +28,24 @@ def _index(values: pl.Series) -> pl.DataFrame:
     return values.unique().sort().to_frame().with_row_index("index")
 
 
+def _positions(values: pl.Series, index: pl.DataFrame) -> np.ndarray[Any, Any]:
+    """Each value's ``index`` in an ``_index`` frame (-1: not in it), through a hash map: no frame is joined,
+    though the rows of a window's terms and quotations are millions."""
+    positions = values.replace_strict(
+        index.get_column(index.columns[1]), index.get_column("index"), default=None, return_dtype=pl.Int64
+    )
+    return positions.fill_null(-1).to_numpy()
+
+
 def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weight: str | None) -> Any:
     """A CSR matrix of ``frame``: rows and columns numbered by ``_index`` frames (their value column names the
     ``frame`` column); entries ``weight`` (1 if None), rows outside either index left out."""
-    row, column = rows.columns[1], columns.columns[1]
-    indexed = frame.join(rows.rename({"index": "r"}), on=row).join(columns.rename({"index": "c"}), on=column)
-    data = indexed.get_column(weight).to_numpy() if weight else np.ones(indexed.height)
-    coordinates = (indexed.get_column("r").to_numpy(), indexed.get_column("c").to_numpy())
-    matrix = scipy_sparse().csr_array((data, coordinates), shape=(rows.height, columns.height))
-    # Each row's entries by column, whatever the join's row order (SciPy already sorts them when it
+    row = _positions(frame.get_column(rows.columns[1]), rows)
+    column = _positions(frame.get_column(columns.columns[1]), columns)
+    inside = (row >= 0) & (column >= 0)
+    data = frame.get_column(weight).to_numpy()[inside] if weight else np.ones(int(inside.sum()))
+    matrix = scipy_sparse().csr_array((data, (row[inside], column[inside])), shape=(rows.height, columns.height))
+    # Each row's entries by column, whatever the frame's row order (SciPy already sorts them when it
     # converts coordinates, cheaper than sorting the frame).
     matrix.sort_indices()
     return matrix

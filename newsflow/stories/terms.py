@@ -33,18 +33,20 @@ _QUOTE_WORDS = 6
 
 
 def term_counts(paragraphs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``language``, ``term``, ``tf``: content words of the body (boilerplate included: whether a
-    paragraph is boilerplate depends on what was published before it). ``languages``: ``article_id``,
-    ``language``."""
+    """``article_id`` (categorical), ``language``, ``term``, ``tf``: content words of the body (boilerplate
+    included: whether a paragraph is boilerplate depends on what was published before it). ``languages``:
+    ``article_id``, ``language``."""
     body = segmented(paragraphs.filter(in_body()).select("article_id", "canonical"), "canonical")
+    # Grouped by the id's integer code: a row per word of the window, where hashing a string id costs more.
+    article = pl.col("article_id").cast(pl.Categorical)
     return (
         body.lazy()
-        .select("article_id", term=pl.col("canonical").str.extract_all(_TERM))
+        .select(article, term=pl.col("canonical").str.extract_all(_TERM))
         .explode("term")
         .filter(pl.col("term").is_not_null() & ~pl.col("term").is_in(list(STOPWORDS)))
         .group_by("article_id", "term")
         .agg(tf=pl.len().cast(pl.Int32))
-        .join(languages.lazy().select("article_id", "language"), on="article_id", how="left")
+        .join(languages.lazy().select(article, "language"), on="article_id", how="left")
         # Streaming: otherwise a whole window's words are held at once, a row each.
         .collect(engine="streaming")
     )
@@ -70,7 +72,7 @@ def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
 
 def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
     """``article_id``, ``term``, ``weight``, ``rank``: the ``top`` heaviest terms of each article (heaviest ranked
-    1) as an L2-normalized TF-IDF vector.
+    1) as an L2-normalized TF-IDF vector, from ``term_counts``.
 
     The IDF is the word's rarity in its language (``reference``), squared: a story is told
     in its rare words (names, places, the thing that happened), and squaring lets them
@@ -88,6 +90,7 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
         .group_by("article_id")
         .agg(pl.col("term", "weight").top_k_by(["weight", "term"], k=top, reverse=[False, True]))
         .explode("term", "weight")
+        .with_columns(pl.col("article_id").cast(pl.String))
         # A fixed row order, whatever order the multithreaded group-by produced: the
         # norm's float sum then comes out the same on every run.
         .sort(["article_id", "weight", "term"], descending=[False, True, False])

@@ -89,12 +89,14 @@ def pairs_sharing(
     name: str,
     at_least: float,
     order: pl.DataFrame | None = None,
+    best: int | None = None,
     pool: Pool = IN_PROCESS,
 ) -> Iterator[pl.DataFrame]:
     """``article_id``, ``other`` and ``name``, the sum over the ``key`` values they share of the product of
     their ``weight`` (1 if None: a count), for pairs where it is at least ``at_least``; one chunk of left
     articles at a time, each with all of its pairs (with ``order``: ``article_id``, ``order`` of the batch, only
-    those whose ``other`` arrived before ``article_id``; an article missing from it is published, before all).
+    those whose ``other`` arrived before ``article_id``; an article missing from it is published, before all;
+    with ``best``, only each article's ``best`` pairs of the highest sum, ties to the smaller ``other``).
 
     A sparse product over integer indices (SciPy): the string join and group-by it replaced
     made a row per (left key, right posting), several times slower. With ``order`` the
@@ -124,13 +126,23 @@ def pairs_sharing(
         rounded=weight is not None,
         at_least=at_least,
     )
+    # An article paired with itself (no ``order``) is left out; with ``best``, each article's best pairs are
+    # picked by number before any id is looked up: a chunk can hold millions of pairs.
+    same = mine.join(theirs, on="article_id", suffix="_other")
+    itself = np.full(mine.height, -1, dtype=np.int64)
+    itself[same.get_column("index").to_numpy()] = same.get_column("index_other").to_numpy()
+    id_rank = theirs.get_column("article_id").rank("ordinal").to_numpy()
     for rows, columns, total in found:
-        pairs = pl.DataFrame({"r": rows, "c": columns})
+        pairs = pl.DataFrame({"r": rows, "c": columns, name: total}).filter(pl.Series(itself[rows] != columns))
+        if best is not None:
+            pairs = (
+                pairs.with_columns(rank=pl.Series(id_rank[pairs.get_column("c").to_numpy()]))
+                .sort(["r", name, "rank"], descending=[False, True, False])
+                .filter(pl.int_range(pl.len()).over("r") < best)
+            )
         yield (
-            pairs.with_columns(pl.Series(name, total))
-            .join(mine.rename({"index": "r"}), on="r")
+            pairs.join(mine.rename({"index": "r"}), on="r")
             .join(theirs.rename({"index": "c", "article_id": "other"}), on="c")
-            .filter(pl.col("article_id") != pl.col("other"))
             .select("article_id", "other", name)
         )
 
@@ -169,14 +181,17 @@ def dot(
     """``article_id``, ``other``, ``cosine`` over shared terms: the ``per_article`` best pairs of each left
     article reaching ``min_cosine`` (ties to the smaller ``other``), among the articles before it when
     ``order`` is given (``pairs_sharing``)."""
-    parts = [
-        pairs.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
-            pl.int_range(pl.len()).over("article_id") < per_article
-        )
-        for pairs in pairs_sharing(
-            left, right, key="term", weight="weight", name="cosine", at_least=min_cosine, order=order, pool=pool
-        )
-    ]
+    parts = pairs_sharing(
+        left,
+        right,
+        key="term",
+        weight="weight",
+        name="cosine",
+        at_least=min_cosine,
+        order=order,
+        best=per_article,
+        pool=pool,
+    )
     return pl.concat([pl.DataFrame(schema=_PAIR_COSINE), *parts])
 
 

@@ -124,6 +124,8 @@ def test_reprocess_applies_a_new_threshold_and_then_changes_nothing(tmp_path: Pa
         "near_duplicate_containment": 0.999,
         "near_duplicate_bigram_jaccard": 0.999,
         "near_duplicate_bigram_containment": 0.999,
+        "near_duplicate_edited_bigram_containment": 0.999,
+        "near_duplicate_edited_containment": 0.999,
     }
     changed = reprocess(output=str(output), settings=strict)
     assert (changed["stopped_being_duplicates"], changed["became_duplicates"]) == (1, 0)

@@ -38,13 +38,19 @@ from newsflow.stories.sparse import dot, pair_cosines, pair_quotes, shared_quote
 
 
 def _earlier_postings(
-    rows: pl.DataFrame, published: pl.LazyFrame, order: pl.DataFrame, *, key: str, cap: int
+    rows: pl.DataFrame, published: pl.LazyFrame, order: pl.DataFrame, *, key: str, cap: int, shared: bool = False
 ) -> pl.DataFrame:
     """The rows of ``rows`` (``article_id``, ``key``) with at most ``cap`` articles before them holding the same
-    ``key`` value: published ones (rows of ``published``, counted in the scan) and the batch's earlier ones."""
+    ``key`` value: published ones (rows of ``published``, counted in the scan) and the batch's earlier ones.
+    With ``shared``, only those of values another article holds too."""
     counts = published.group_by(key).agg(published=pl.len()).collect(engine="streaming")
     total = rows.group_by(key).agg(batch=pl.len()).join(counts, on=key, how="left")
     published_count = pl.col("published").fill_null(0)
+    if shared:
+        # A value one article alone holds pairs it with nobody. Most quoted 6-grams are such: the
+        # sparse products over them would be mostly empty rows.
+        total = total.filter(published_count + pl.col("batch") > 1)
+        rows = rows.join(total.select(key), on=key, how="semi")
     # Only the rows of a value held more than cap + 1 times need their rank among its holders.
     heavy = total.filter(published_count + pl.col("batch") > cap + 1).select(key, "published")
     ranked = (
@@ -121,7 +127,9 @@ def links(
     history_quoted = history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash"))).select(quotes.columns)
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
-    evidence = _earlier_postings(quotes, history_quoted, order, key="quote_hash", cap=settings.story_quote_postings)
+    evidence = _earlier_postings(
+        quotes, history_quoted, order, key="quote_hash", cap=settings.story_quote_postings, shared=True
+    )
     history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash"))).collect(
         engine="streaming"
     )

@@ -135,6 +135,8 @@ def pairs_sharing(
     for rows, columns, total in found:
         pairs = pl.DataFrame({"r": rows, "c": columns, name: total}).filter(pl.Series(itself[rows] != columns))
         if best is not None:
+            # Only the pairs reaching an article's best sums are sorted with their partner's id rank.
+            pairs = pairs.filter(pl.col(name) >= pl.col(name).top_k(best).min().over("r"))
             pairs = (
                 pairs.with_columns(rank=pl.Series(id_rank[pairs.get_column("c").to_numpy()]))
                 .sort(["r", name, "rank"], descending=[False, True, False])

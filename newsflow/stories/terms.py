@@ -86,6 +86,9 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
         .with_columns(language=LANGUAGE)
         .join(idf.lazy(), on=["term", "language"], how="left")
         .with_columns(weight=weight)
+        # Only the rows reaching an article's top weights are ranked with their term: comparing strings
+        # cost more than the rest of the cut.
+        .filter(pl.col("weight") >= pl.col("weight").top_k(top).min().over("article_id"))
         # Ties in weight (equal counts are common) are broken by term at the top-terms cut.
         .group_by("article_id")
         .agg(pl.col("term", "weight").top_k_by(["weight", "term"], k=top, reverse=[False, True]))

@@ -269,7 +269,11 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     "facts": pa.schema(
         [
             _KEY,
-            _field("numbers", pa.large_list(STRING), "Figures of the headline and body, as written."),
+            _field(
+                "numbers",
+                pa.large_list(STRING),
+                "Figures of the headline and body, as written ('1,500'); English number words as figures ('two': '2').",
+            ),
             _field("title_tickers", pa.large_list(STRING), "Tickers in the headline, like <PSM>."),
             _field("title_numbers", pa.large_list(STRING), "Figures of the headline."),
             _field("published_date", DATE, "As in articles.published.", nullable=True),

@@ -124,15 +124,18 @@ def links(
         order=order,
         pool=pool,
     )
-    history_quoted = history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash"))).select(quotes.columns)
+    # Read once: the published rows of the batch's quoted 6-grams (few: most quotes are an article's own).
+    history_quoted = (
+        history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash")))
+        .select(quotes.columns)
+        .collect(engine="streaming")
+    )
     # A quoted 6-gram in very many articles is a stock phrase, not the quote of one event;
     # like a common term it would pair articles quadratically.
     evidence = _earlier_postings(
-        quotes, history_quoted, order, key="quote_hash", cap=settings.story_quote_postings, shared=True
+        quotes, history_quoted.lazy(), order, key="quote_hash", cap=settings.story_quote_postings, shared=True
     )
-    history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash"))).collect(
-        engine="streaming"
-    )
+    history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash")))
     # No unique(): batch and published rows are each distinct, and a batch article is never published.
     # (As with terms, a batch row beyond the cap is nobody's partner.)
     pool_evidence = pl.concat([evidence, history_evidence])

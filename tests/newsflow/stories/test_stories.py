@@ -257,6 +257,50 @@ def test_sparse_pair_sums_equal_a_join_and_group_by(
 
 
 @settings(max_examples=80, deadline=None)
+@given(
+    _postings,
+    _postings,
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([0.1, 0.25, 0.5]),
+    st.integers(min_value=1, max_value=30),
+)
+def test_best_pairs_are_the_top_of_all_pairs(
+    left_rows: list[tuple[str, str, float]],
+    right_rows: list[tuple[str, str, float]],
+    best: int,
+    step: float,
+    products: int,
+) -> None:
+    """Each article's ``best`` pairs are those of the highest sums among all its pairs, ties to the smaller
+    ``other`` (weights on a coarse grid: ties are common)."""
+    left, right = _vectors(left_rows), _vectors(right_rows)
+    left, right = (frame.with_columns(pl.col("weight").truediv(step).ceil().mul(step)) for frame in (left, right))
+    everything = sparse.dot(left, right, min_cosine=0.0, per_article=10_000)
+    expected = everything.sort(["article_id", "cosine", "other"], descending=[False, True, False]).filter(
+        pl.int_range(pl.len()).over("article_id") < best
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sparse, "_PRODUCTS", products)
+        found = sparse.dot(left, right, min_cosine=0.0, per_article=best)
+    assert_frame_equal(found.sort("article_id", "other"), expected.sort("article_id", "other"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([*WORDS, "zqxv", "vvkr", "qqpl"]), min_size=1, max_size=30), min_size=1, max_size=6),
+    st.integers(min_value=1, max_value=6),
+)
+def test_top_terms_are_the_heaviest_ties_to_the_smaller_term(bodies: list[list[str]], top: int) -> None:
+    """Words missing from the reference list all weigh the same: the cut among equal weights goes by term."""
+    frame = paragraphs(**{f"a{i}": " ".join(words) for i, words in enumerate(bodies)})
+    counts = terms.term_counts(frame, articles(frame))
+    everything = terms.tfidf(counts, top=10_000)
+    found = terms.tfidf(counts, top=top)
+    expected = everything.filter(pl.col("rank") <= top)
+    assert_frame_equal(found.drop("weight"), expected.drop("weight"))
+
+
+@settings(max_examples=80, deadline=None)
 @given(_postings, _postings, st.integers(min_value=1, max_value=30))
 def test_sparse_pair_cosines_equal_a_join_and_group_by(
     left_rows: list[tuple[str, str, float]], right_rows: list[tuple[str, str, float]], products: int

@@ -287,7 +287,9 @@ def test_best_pairs_are_the_top_of_all_pairs(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.lists(st.sampled_from([*WORDS, "zqxv", "vvkr", "qqpl"]), min_size=1, max_size=30), min_size=1, max_size=6),
+    st.lists(
+        st.lists(st.sampled_from([*WORDS, "zqxv", "vvkr", "qqpl"]), min_size=1, max_size=30), min_size=1, max_size=6
+    ),
     st.integers(min_value=1, max_value=6),
 )
 def test_top_terms_are_the_heaviest_ties_to_the_smaller_term(bodies: list[list[str]], top: int) -> None:

@@ -69,11 +69,16 @@ def _by_group_by(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
         min_size=1,
         max_size=60,
         unique=True,
-    )
+    ),
+    st.sampled_from([1, 2, 7, 1 << 16]),
 )
-def test_numpy_minima_equal_a_polars_group_by(rows: list[tuple[str, int]]) -> None:
+def test_numpy_minima_equal_a_polars_group_by(rows: list[tuple[str, int]], block: int) -> None:
+    """Whatever the block of keys the permutations run over at once."""
     hashes = pl.DataFrame(rows, schema={"key": pl.String, "h": pl.UInt64}, orient="row").lazy()
-    assert_frame_equal(minhash.signatures(hashes, count=16), _by_group_by(hashes, count=16))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(minhash, "_BLOCK", block)
+        found = minhash.signatures(hashes, count=16)
+    assert_frame_equal(found, _by_group_by(hashes, count=16))
 
 
 def test_numpy_minima_equal_a_polars_group_by_on_real_text() -> None:

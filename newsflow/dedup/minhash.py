@@ -67,12 +67,13 @@ def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
     frame = hashes.select("key", h=pl.col("h").cast(pl.UInt64)).collect()
     if frame.height == 0:
         return pl.DataFrame(schema={"key": frame.schema["key"], "shingles": pl.Int32, "signature": pl.List(pl.UInt64)})
-    # Each key's rows made contiguous by sorting the key's number in key order: sorting the key
-    # strings themselves cost three times as much.
+    # Each key's rows are made contiguous by sorting the key's number in key order: numbers sort
+    # faster than the key strings themselves.
     keys = frame.get_column("key").unique().sort()
     number = frame.get_column("key").replace_strict(keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
-    order = np.argsort(number.to_numpy(), kind="stable")
-    numbers = number.to_numpy()[order]
+    numbers = number.to_numpy()
+    order = np.argsort(numbers, kind="stable")
+    numbers = numbers[order]
     starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
     h = frame.get_column("h").to_numpy()[order]
     a, b = (np.array(values, dtype=np.uint64) for values in permutations(count))

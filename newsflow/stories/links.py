@@ -124,7 +124,8 @@ def links(
         order=order,
         pool=pool,
     )
-    # Read once: the published rows of the batch's quoted 6-grams (few: most quotes are an article's own).
+    # The published rows of the batch's quoted 6-grams, read once for both uses below (postings, evidence):
+    # each read scans the whole quotation state.
     history_quoted = (
         history_quotes.filter(is_in("quote_hash", quotes.get_column("quote_hash")))
         .select(quotes.columns)

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
-from newsflow.frames import ngram_rows
+from newsflow.frames import ngram_rows, positions
 
 _SEED = 0x6E657773  # "news": fixed, so signatures stay comparable across runs and machines
 _BLOCK = 1 << 16
@@ -70,8 +70,7 @@ def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
     # Each key's rows are made contiguous by sorting the key's number in key order: numbers sort
     # faster than the key strings themselves.
     keys = frame.get_column("key").unique().sort()
-    number = frame.get_column("key").replace_strict(keys, pl.int_range(keys.len(), dtype=pl.UInt32, eager=True))
-    numbers = number.to_numpy()
+    numbers = positions(frame.get_column("key"), keys)
     order = np.argsort(numbers, kind="stable")
     numbers = numbers[order]
     starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from newsflow.frames import positions, within_top
 from newsflow.lazy import scipy_sparse
 from newsflow.parallel import IN_PROCESS, Pool
 
@@ -28,20 +29,12 @@ def _index(values: pl.Series) -> pl.DataFrame:
     return values.unique().sort().to_frame().with_row_index("index")
 
 
-def _positions(values: pl.Series, index: pl.DataFrame) -> np.ndarray[Any, Any]:
-    """Each value's ``index`` in an ``_index`` frame (-1: not in it), through a hash map: no frame is joined,
-    though the rows of a window's terms and quotations are millions."""
-    positions = values.replace_strict(
-        index.get_column(index.columns[1]), index.get_column("index"), default=None, return_dtype=pl.Int64
-    )
-    return positions.fill_null(-1).to_numpy()
-
-
 def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weight: str | None) -> Any:
     """A CSR matrix of ``frame``: rows and columns numbered by ``_index`` frames (their value column names the
     ``frame`` column); entries ``weight`` (1 if None), rows outside either index left out."""
-    row = _positions(frame.get_column(rows.columns[1]), rows)
-    column = _positions(frame.get_column(columns.columns[1]), columns)
+    # An index frame numbers its rows in order (``_index``, ``_in_arrival_order``): a value's index is its row.
+    row = positions(frame.get_column(rows.columns[1]), rows.get_column(rows.columns[1]))
+    column = positions(frame.get_column(columns.columns[1]), columns.get_column(columns.columns[1]))
     inside = (row >= 0) & (column >= 0)
     data = frame.get_column(weight).to_numpy()[inside] if weight else np.ones(int(inside.sum()))
     matrix = scipy_sparse().csr_array((data, (row[inside], column[inside])), shape=(rows.height, columns.height))
@@ -136,7 +129,7 @@ def pairs_sharing(
         pairs = pl.DataFrame({"r": rows, "c": columns, name: total}).filter(pl.Series(itself[rows] != columns))
         if best is not None:
             # Only the pairs reaching an article's best sums are sorted with their partner's id rank.
-            pairs = pairs.filter(pl.col(name) >= pl.col(name).top_k(best).min().over("r"))
+            pairs = pairs.filter(within_top(name, best, over="r"))
             pairs = (
                 pairs.with_columns(rank=pl.Series(id_rank[pairs.get_column("c").to_numpy()]))
                 .sort(["r", name, "rank"], descending=[False, True, False])

@@ -6,7 +6,7 @@ import polars as pl
 from polars_hash import NonCryptographicHashingNameSpace
 
 from newsflow.dedup.facts import fact_lists
-from newsflow.frames import ngram_rows
+from newsflow.frames import ngram_rows, within_top
 from newsflow.parallel import IN_PROCESS, Pool, split
 from newsflow.stories.reference import IDF_CEILING, LANGUAGE, reference_idf
 from newsflow.transform.normalize import canonical_form
@@ -88,7 +88,7 @@ def tfidf(counts: pl.DataFrame, *, top: int) -> pl.DataFrame:
         .with_columns(weight=weight)
         # Only the rows reaching an article's top weights are ranked with their term: comparing strings
         # cost more than the rest of the cut.
-        .filter(pl.col("weight") >= pl.col("weight").top_k(top).min().over("article_id"))
+        .filter(within_top("weight", top, over="article_id"))
         # Ties in weight (equal counts are common) are broken by term at the top-terms cut.
         .group_by("article_id")
         .agg(pl.col("term", "weight").top_k_by(["weight", "term"], k=top, reverse=[False, True]))

@@ -101,7 +101,7 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame, *, facts: b
 
 def chunk_signatures(chunk: pl.DataFrame, *, words: int, count: int) -> pl.DataFrame:
     """MinHash signatures (``key``, ``shingles``, ``signature``) of a chunk of ``key``, ``text``."""
-    return minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=words), count=count)
+    return minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=words, distinct=False), count=count)
 
 
 def batch_signatures(

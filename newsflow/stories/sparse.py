@@ -156,12 +156,17 @@ def _chunk_pairs(
     with ``before`` and ``arrived`` only the columns that arrived before their row."""
     start, stop = rows
     product = (a[start:stop] @ (b if before is None else b[:, : before[stop - 1]])).tocoo()
-    total = product.data.round(_COSINE_DIGITS) if rounded else product.data
+    # Most sums are far below the threshold: they are dropped before anything else is done with them.
+    # Rounding moves a sum by at most half a unit of its last digit kept, so none below this can reach it.
+    near = product.data >= (at_least - 10.0**-_COSINE_DIGITS if rounded else at_least)
+    row, column, total = product.row[near], product.col[near], product.data[near]
+    if rounded:
+        total = total.round(_COSINE_DIGITS)
     keep = total >= at_least
     if arrived is not None:
         mine, theirs = arrived
-        keep &= theirs[product.col] < mine[product.row + start]
-    return product.row[keep].astype(np.uint32) + start, product.col[keep].astype(np.uint32), total[keep]
+        keep &= theirs[column] < mine[row + start]
+    return row[keep].astype(np.uint32) + start, column[keep].astype(np.uint32), total[keep]
 
 
 def dot(

@@ -4,7 +4,7 @@ stage); the pure steps they run are listed in ``newsflow/pipeline.py``."""
 from __future__ import annotations
 
 import time
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,9 +111,12 @@ def ingest(
                     shards, landing, known, config, progress, first_shard=first, shard_count=shard_count
                 )
 
-        with parsed_ahead(windows, read_parse) as parsed:
-            # Once per run, not per window: building it (importing Great Expectations) takes seconds.
-            gate = open_gate(layout, run_id, config) if windows else None
+        # Once per run, not per window: building it (importing Great Expectations) takes seconds. It starts
+        # now, in the gate's own process, while the first window is parsed.
+        with (
+            open_gate(layout, run_id, config) if windows else nullcontext() as gate,
+            parsed_ahead(windows, read_parse) as parsed,
+        ):
             for number, (shards, results) in enumerate(zip(windows, parsed, strict=True)):
                 # One window at a time: memory follows the window, and each window is deduplicated
                 # against the published tables plus the windows staged before it.

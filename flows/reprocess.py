@@ -75,8 +75,8 @@ def reprocess(
                 retraction_rows(layout, restore or [], Action.RESTORE, reason, run_id=run_id, at=started_at),
             ]
         )
-        gate = open_gate(layout, run_id, config)
-        rebuilt = rebuild_tables(layout, gate, config, run_id=run_id, started_at=started_at, actions=actions)
+        with open_gate(layout, run_id, config) as gate:
+            rebuilt = rebuild_tables(layout, gate, config, run_id=run_id, started_at=started_at, actions=actions)
         if not rebuilt.outcome.success:
             discard_staging(layout, run_id)
             raise QualityGateError(rebuilt.outcome.message())

@@ -196,13 +196,14 @@ def _api_url(*, preload: bool = False) -> str:
     """The Prefect API to use: ``PREFECT_API_URL`` (environment or Prefect profile), else newsflow's local
     server, started in the background when none answers (``newsflow.server.local``).
 
-    ``preload``: import Great Expectations meanwhile if the server has to be started; it takes seconds of
-    CPU (benchmarks/README.md, "Measured design") and the wait would otherwise be idle. With a running
+    ``preload``: start the quality gate's process (``quality.process``), which imports Great Expectations,
+    meanwhile if the server has to be started; the import takes seconds of CPU (benchmarks/README.md,
+    "Measured design") and the wait would otherwise be idle. With a running
     server there is no wait to fill, and a run may have nothing to validate.
     """
     from prefect.settings import PREFECT_API_URL
 
-    from newsflow.lazy import preload_great_expectations
+    from newsflow.quality import process
     from newsflow.server import local
 
     if url := PREFECT_API_URL.value():
@@ -216,7 +217,7 @@ def _api_url(*, preload: bool = False) -> str:
     if (info := local.current(home)) is not None:
         return info.api_url
     if preload:
-        preload_great_expectations()
+        process.preload()
     print(f"starting newsflow's local Prefect server (log: {local.log_file(home)}) ...", file=sys.stderr, flush=True)
     try:
         info, _ = local.ensure_running(home)

@@ -30,8 +30,9 @@ class Settings:
     source_glob: str = "**/*.txt"
     """Files under the source folder that are ingested (pathlib glob, recursive)."""
 
-    shard_size: int = 500
-    """Files handled by one Prefect task; tasks cost tens of ms, so shards are large."""
+    shard_size: int = 2_000
+    """Files handled by one Prefect task. Shards are large: every task costs API calls to the Prefect server, and
+    every shard builds its parse plan again (benchmarks/README.md, "Measured design")."""
 
     max_workers: int = 2
     """Shard tasks run at once (threads; Polars releases the GIL)."""

@@ -1,14 +1,13 @@
 """Heavy imports, in one place, made only when used: a run with nothing new, the CLI's help or a test of
 parsing never pays for them (figures in ``benchmarks/README.md``, "Measured design").
 
-Great Expectations is imported by ``quality.gate.Gate`` (and by GE itself for
-``quality.docs_views``); Dask by ``flows.runners`` when a run asks for it.
+Great Expectations is imported by ``quality.gate.Gate``, in the gate's own process (``quality.process``;
+GE itself imports ``quality.docs_views``); Dask by ``flows.runners`` when a run asks for it.
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
 from types import ModuleType
 
 
@@ -20,8 +19,3 @@ def scipy_sparse() -> ModuleType:
 def scipy_csgraph() -> ModuleType:
     """``scipy.sparse.csgraph``."""
     return importlib.import_module("scipy.sparse.csgraph")
-
-
-def preload_great_expectations() -> None:
-    """Start importing Great Expectations in a background thread (while something else waits)."""
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()

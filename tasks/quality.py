@@ -12,7 +12,8 @@ from newsflow.config import Settings
 from newsflow.frames import is_in
 from newsflow.load.quarantine import blob_sha256
 from newsflow.load.storage import Layout
-from newsflow.quality.gate import Gate, Outcome
+from newsflow.quality.gate import Outcome
+from newsflow.quality.process import GateProcess
 from newsflow.quality.suites import EXPECTATIONS_DIR
 from newsflow.quality.views import suite_parameters, validation_views
 from newsflow.records import History, RunTables
@@ -21,16 +22,17 @@ from tasks.load import Staged
 
 
 @task(name="open-quality-gate", cache_policy=NO_CACHE)
-def open_gate(layout: Layout, run_id: str, settings: Settings) -> Gate:
-    """The run's quality gate: the stored suites in a Great Expectations context, Data Docs in the run's folder."""
+def open_gate(layout: Layout, run_id: str, settings: Settings) -> GateProcess:
+    """The run's quality gate: the stored suites in a Great Expectations context, Data Docs in the run's folder;
+    built in the gate's own process, in the background (close it when the run is done)."""
     suites = Path(settings.expectations_dir) if settings.expectations_dir else EXPECTATIONS_DIR
-    return Gate(docs_dir=layout.data_docs(run_id), suites_dir=suites)
+    return GateProcess(docs_dir=layout.data_docs(run_id), suites_dir=suites)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_tables(
     layout: Layout,
-    gate: Gate,
+    gate: GateProcess,
     staged: Staged,
     run: RunTables,
     history: History,

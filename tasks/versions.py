@@ -22,7 +22,8 @@ from newsflow.load import publish
 from newsflow.load.quarantine import record_kept_bytes, store_quarantined
 from newsflow.load.storage import Layout
 from newsflow.pipeline import assemble_run
-from newsflow.quality.gate import Gate, Outcome
+from newsflow.quality.gate import Outcome
+from newsflow.quality.process import GateProcess
 from newsflow.reasons import Status
 from newsflow.records import History, RunTables, ShardResult
 from newsflow.stories.assign import summarize
@@ -163,7 +164,7 @@ class Rebuilt:
 
 def rebuild_tables(
     layout: Layout,
-    gate: Gate,
+    gate: GateProcess,
     settings: Settings,
     *,
     run_id: str,

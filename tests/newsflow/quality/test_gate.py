@@ -10,34 +10,12 @@ import polars as pl
 import pytest
 
 from newsflow.config import Settings
-from newsflow.extract.source import read_memory
-from newsflow.pipeline import assemble_run, process_shard
 from newsflow.quality.gate import Gate, Outcome
 from newsflow.quality.suites import EXPECTATIONS_DIR, SuiteError, load_suite
 from newsflow.quality.views import suite_parameters, validation_views
-from newsflow.records import History
 
 NO_IDS = pl.DataFrame(schema={"article_id": pl.String, "story_id": pl.String, "source_path": pl.String})
 NONE_RETRACTED = pl.Series("article_id", [], dtype=pl.String)
-
-
-@pytest.fixture(scope="module")
-def tables() -> dict[str, pl.DataFrame]:
-    files = {
-        "a.txt": b"Head\n\nThe first thing happened.\n\nThe second thing happened.\n\nThe third thing happened.\n",
-        "b.txt": b"Other\n\nBody.\n",
-        "c.txt": b"",
-    }
-    run = assemble_run(
-        [process_shard(read_memory(files), Settings())],
-        History.empty(),
-        run_id="r",
-        ingested_at=datetime(2025, 1, 1, tzinfo=UTC),
-        settings=Settings(),
-    )
-    out = dict(run.tables)
-    out["quarantine"] = out["quarantine"].with_columns(blob_path=pl.lit("quarantine/x"))
-    return out
 
 
 def kept_hash(tables: dict[str, pl.DataFrame]) -> dict[str, str | None]:

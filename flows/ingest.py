@@ -3,7 +3,10 @@ stage); the pure steps they run are listed in ``newsflow/pipeline.py``."""
 
 from __future__ import annotations
 
+import contextvars
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +29,20 @@ from newsflow.windows import parsed_ahead
 from tasks.dedup import deduplicate
 from tasks.extract import discover_files, load_ledger, plan_reads
 from tasks.load import discard_staging, exclusive_output, include_staged, publish_snapshot, stage_tables
-from tasks.quality import open_gate, validate_tables
+from tasks.quality import open_gate, skipped_unchanged, validate_tables
 from tasks.report import Progress, emit_failure_event, report
 from tasks.transform import read_and_parse
 from tasks.versions import REBUILT, incoming_folder, incoming_run, rebuild_tables, stage_incoming
+
+
+def _timed(validate: Callable[..., Outcome], *args: Any, **kwargs: Any) -> tuple[Outcome, float]:
+    start = time.perf_counter()
+    return validate(*args, **kwargs), time.perf_counter() - start
+
+
+def _failed(checks: list[Future[tuple[Outcome, float]]]) -> bool:
+    """A window's verdict is in and it failed the gate (the verdicts still to come are not waited for)."""
+    return any(check.done() and check.exception() is None and not check.result()[0].success for check in checks)
 
 
 def _run_name() -> str:
@@ -101,6 +114,7 @@ def ingest(
         progress = Progress(new)
         history = published
         outcomes: list[Outcome] = []
+        checks: list[Future[tuple[Outcome, float]]] = []
         starts = [sum(len(window) for window in windows[:number]) for number in range(len(windows))]
         shard_count = sum(len(window) for window in windows)
 
@@ -116,10 +130,13 @@ def ingest(
         with (
             open_gate(layout, run_id, config) if windows else nullcontext() as gate,
             parsed_ahead(windows, read_parse) as parsed,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as validating,
         ):
             for number, (shards, results) in enumerate(zip(windows, parsed, strict=True)):
                 # One window at a time: memory follows the window, and each window is deduplicated
                 # against the published tables plus the windows staged before it.
+                if _failed(checks):
+                    break  # nothing will be published: the windows left are not worth deduplicating
                 if not any(result.candidates.height + result.quarantined.height for result in results):
                     continue
                 if rebuilding:
@@ -132,27 +149,36 @@ def ingest(
                     run = deduplicate(results, history, run_id, started_at, config, scheduler_address())
                 del results
                 with summary.timed("stage"):
-                    staged = stage_tables(layout, landing, run, run_id, started_at, len(outcomes))
-                progress.note(f"{where}: validating")
-                with summary.timed("validate"):
-                    assert gate is not None
-                    checked = validate_tables(
+                    staged = stage_tables(layout, landing, run, run_id, started_at, len(checks))
+                progress.note(f"{where}: validating in the background")
+                assert gate is not None
+                # Validated in the gate's process while the flow deduplicates the next window; every verdict
+                # is waited for before anything is published.
+                checks.append(
+                    validating.submit(
+                        # The caller's context, so the task belongs to this flow run (a task runner's submit
+                        # would send it to Dask workers, away from the gate's process).
+                        contextvars.copy_context().run,
+                        _timed,
+                        validate_tables,
                         layout,
                         gate,
                         staged,
-                        run,
                         history,
                         config,
                         window=number + 1,
                         files_seen=sum(shard.height for shard in shards),
+                        files_skipped=skipped_unchanged(run),
                     )
+                )
                 summary.add_window(run)
-                outcomes.append(checked)
-                progress.note(f"{where}: validated")
-                if not checked.success:
-                    break
                 history = include_staged(layout, published, staged)
                 del run, staged  # before the next window is deduplicated
+            if checks:
+                progress.note("validating: waiting for the verdicts")
+            verdicts = [check.result() for check in checks]
+            outcomes += [outcome for outcome, _ in verdicts]
+            summary.add_validation_seconds([seconds for _, seconds in verdicts])
             if rebuilding and incoming_folder(layout, run_id).is_dir():
                 progress.note("rebuilding the current tables with the new versions")
                 with summary.timed("rebuild"):

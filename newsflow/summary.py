@@ -118,6 +118,13 @@ class RunSummary:
         for table, frame in run.tables.items():
             self.rows_added[table] = frame.height + (0 if table in REPLACED else self.rows_added.get(table, 0))
 
+    def add_validation_seconds(self, seconds: list[float]) -> None:
+        """Each window's validation time, in window order: windows are validated in the background, while the flow
+        goes on, so ``add_window`` cannot time them."""
+        for window, spent in zip(self.windows, seconds, strict=True):
+            window["validate"] = round(spent, 3)
+        self.step_seconds["validate"] = self.step_seconds.get("validate", 0.0) + sum(seconds)
+
     def set_validation(self, outcome: Outcome) -> None:
         """The run's validation outcome (every window's, combined)."""
         self.counters["validate"] = {

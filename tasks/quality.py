@@ -29,21 +29,27 @@ def open_gate(layout: Layout, run_id: str, settings: Settings) -> GateProcess:
     return GateProcess(docs_dir=layout.data_docs(run_id), suites_dir=suites)
 
 
+def skipped_unchanged(run: RunTables) -> int:
+    """The files of a window skipped as touched but unchanged in content (``validate_tables``' ``files_skipped``)."""
+    return int(run.counters["read"].get("dropped_unchanged_content", 0))
+
+
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_tables(
     layout: Layout,
     gate: GateProcess,
     staged: Staged,
-    run: RunTables,
     history: History,
     settings: Settings,
     *,
     window: int,
     files_seen: int,
+    files_skipped: int = 0,
     current: pl.Series | None = None,
 ) -> Outcome:
     """The quality gate over one window (numbered from 1); ``files_seen``: the files the window read (files
-    unchanged since ingested are in no window); ``current``: see ``validation_views``."""
+    unchanged since ingested are in no window), ``files_skipped``: those of them skipped as touched but unchanged
+    in content; ``current``: see ``validation_views``."""
     blobs = staged.tables["quarantine"].get_column("blob_path").drop_nulls().to_list()
     # The published rows the views use: members of the window's stories, and what its duplicates point at.
     articles, duplicates = staged.tables["articles"], staged.tables["duplicates"]
@@ -64,7 +70,7 @@ def validate_tables(
     parameters = suite_parameters(
         staged.tables,
         files_seen=files_seen,
-        files_skipped=run.counters["read"].get("dropped_unchanged_content", 0),
+        files_skipped=files_skipped,
         settings=settings,
     )
     outcome = gate.validate(views, parameters, run_name=f"run {gate.docs_dir.name[:8]} window {window}")

@@ -33,7 +33,7 @@ from newsflow.versions import rebuild
 from newsflow.versions.changes import Changes, changes
 from newsflow.versions.retractions import retracted_ids
 from tasks.load import Staged
-from tasks.quality import validate_tables
+from tasks.quality import skipped_unchanged, validate_tables
 
 APPENDED = ("quarantine", "article_versions", "retractions")
 """Tables a rebuild adds to; every other published table it writes whole."""
@@ -185,11 +185,11 @@ def rebuild_tables(
             layout,
             gate,
             Staged(layout.staging(run_id), {name: run.tables[name] for name in CURATED}),
-            run,
             history,
             settings,
             window=number + 1,
             files_seen=run.tables["files"].height,
+            files_skipped=skipped_unchanged(run),
         )
         checks.append(checked)
         if not checked.success:
@@ -210,7 +210,6 @@ def rebuild_tables(
             layout,
             gate,
             Staged(layout.staging(run_id), final),
-            RunTables(final, {}, rebuild.NO_QUARANTINE, {"read": {}}),
             history,
             settings,
             window=len(plan.windows) + 1,

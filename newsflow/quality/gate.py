@@ -177,6 +177,11 @@ class Gate:
             )
             self._checkpoints[table] = (checkpoint, sorted(referenced_columns(data) | set(key)))
 
+    @property
+    def columns(self) -> dict[str, list[str]]:
+        """The columns of each table's view that its suite reads (its key included): all that ``validate`` uses."""
+        return {table: columns for table, (_, columns) in self._checkpoints.items()}
+
     def validate(
         self, views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, run_name: str = "run"
     ) -> Outcome:

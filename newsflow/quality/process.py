@@ -34,8 +34,9 @@ def _warm() -> None:
     import great_expectations  # noqa: F401 (the import is the point: it takes seconds)
 
 
-def _open(docs_dir: Path, suites_dir: Path) -> None:
-    _GATES[docs_dir] = Gate(docs_dir=docs_dir, suites_dir=suites_dir)
+def _open(docs_dir: Path, suites_dir: Path) -> dict[str, list[str]]:
+    gate = _GATES[docs_dir] = Gate(docs_dir=docs_dir, suites_dir=suites_dir)
+    return gate.columns
 
 
 def _validate(docs_dir: Path, views: dict[str, pl.DataFrame], parameters: dict[str, Any], run_name: str) -> Outcome:
@@ -70,14 +71,16 @@ class GateProcess:
     def __init__(self, *, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR) -> None:
         self.docs_dir = docs_dir.resolve()
         self._child = _child()
-        self._built: Future[None] = self._child.submit(_open, self.docs_dir, suites_dir)
+        self._built: Future[dict[str, list[str]]] = self._child.submit(_open, self.docs_dir, suites_dir)
 
     def validate(
         self, views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, run_name: str = "run"
     ) -> Outcome:
-        """``Gate.validate`` in the child (the views are sent to it as Arrow IPC, Polars' pickle format)."""
-        self._built.result()
-        return self._child.submit(_validate, self.docs_dir, dict(views), dict(parameters), run_name).result()
+        """``Gate.validate`` in the child. Only the columns the suites read are sent (as Arrow IPC, Polars'
+        pickle format): the views also hold article texts."""
+        columns = self._built.result()
+        sent = {table: view.select(columns[table]) if table in columns else view for table, view in views.items()}
+        return self._child.submit(_validate, self.docs_dir, sent, dict(parameters), run_name).result()
 
     def close(self) -> None:
         self._child.submit(_forget, self.docs_dir)

@@ -4,7 +4,8 @@ A window is deduplicated, staged and validated against the published tables plus
 windows staged before it, so peak memory follows the window, not the run. Parts of
 the global steps are single-threaded (SciPy, Great Expectations): the next window is
 read and parsed in a thread meanwhile, on the core they leave idle. At most two
-windows are held in memory. Nothing here knows Prefect: the caller passes the
+windows are held in memory, and the tables of the one before them while the quality gate
+checks them (``flows/ingest.py``). Nothing here knows Prefect: the caller passes the
 function that parses a window (``flows/ingest.py`` passes one that submits tasks).
 """
 

@@ -16,6 +16,7 @@ import atexit
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
@@ -51,12 +52,13 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
-def _child() -> ProcessPoolExecutor:
-    """The child process, started (and Great Expectations imported in it) on first use (``preload``). Spawned,
-    not forked: the flow's process runs Polars' threads, which a fork would copy in the middle of their work."""
+def _child(*, replace: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
+    """The child process, started (and Great Expectations imported in it) on first use (``preload``), or again
+    when ``replace`` is the current one (it died: killed, out of memory). Spawned, not forked: the flow's
+    process runs Polars' threads, which a fork would copy in the middle of their work."""
     global _pool  # one child per process, started on demand
     with _lock:
-        if _pool is None:
+        if _pool is None or _pool is replace:
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
             _pool.submit(_warm)
             atexit.register(_pool.shutdown, cancel_futures=True)
@@ -71,7 +73,12 @@ class GateProcess:
     def __init__(self, *, docs_dir: Path, suites_dir: Path = EXPECTATIONS_DIR) -> None:
         self.docs_dir = docs_dir.resolve()
         self._child = _child()
-        self._built: Future[dict[str, list[str]]] = self._child.submit(_open, self.docs_dir, suites_dir)
+        try:
+            self._built: Future[dict[str, list[str]]] = self._child.submit(_open, self.docs_dir, suites_dir)
+        except BrokenProcessPool:
+            # The child of an earlier run died: a later run (``newsflow serve``) gets a new one.
+            self._child = _child(replace=self._child)
+            self._built = self._child.submit(_open, self.docs_dir, suites_dir)
 
     def validate(
         self, views: Mapping[str, pl.DataFrame], parameters: Mapping[str, Any], *, run_name: str = "run"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import polars as pl
@@ -56,3 +58,15 @@ def test_a_broken_suite_is_raised_when_the_gate_is_used(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match=r"articles\.json"):
         gate.validate({}, {})
     gate.close()
+
+
+def test_a_run_after_the_child_died_gets_a_new_one(tables: dict[str, pl.DataFrame], tmp_path: Path) -> None:
+    views = validation_views(tables, NO_IDS, kept_hash(tables), retracted=NONE_RETRACTED)
+    parameters = suite_parameters(tables, files_seen=3, files_skipped=0, settings=Settings())
+    old = _child()
+    os.kill(old.submit(os.getpid).result(), signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        old.submit(os.getpid).result(timeout=60)
+    with GateProcess(docs_dir=tmp_path / "docs") as gate:
+        assert gate.validate(views, parameters).success
+    assert _child() is not old

@@ -86,7 +86,8 @@ class GateProcess:
         """``Gate.validate`` in the child. Only the columns the suites read are sent (as Arrow IPC, Polars'
         pickle format): the views also hold article texts."""
         columns = self._built.result()
-        sent = {table: view.select(columns[table]) if table in columns else view for table, view in views.items()}
+        # A view missing here is missing there too, and the gate says so.
+        sent = {table: views[table].select(names) for table, names in columns.items() if table in views}
         return self._child.submit(_validate, self.docs_dir, sent, dict(parameters), run_name).result()
 
     def close(self) -> None:

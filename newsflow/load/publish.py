@@ -19,7 +19,7 @@ import polars as pl
 
 from newsflow.load.atomic import fsync_dir, write_atomically
 from newsflow.load.storage import Layout
-from newsflow.tables.dictionary import conform, empty
+from newsflow.tables.dictionary import conform, empty, polars_schema
 from newsflow.tables.registry import REPLACED, TABLES
 
 
@@ -58,7 +58,7 @@ def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFr
 
 def scan_staged(layout: Layout, staged: Path, table: str) -> pl.LazyFrame:
     """What earlier windows of a run staged for ``table``, lazily."""
-    return pl.scan_parquet(layout.table_glob(table, staged), hive_partitioning=False)
+    return _scan(layout.table_glob(table, staged), table)
 
 
 def current_snapshot(layout: Layout) -> Path | None:
@@ -181,4 +181,9 @@ def scan(layout: Layout, table: str) -> pl.LazyFrame:
     snapshot = current_snapshot(layout)
     if snapshot is None or not any(layout.table(table, snapshot).rglob("*.parquet")):
         return empty(table).lazy()
-    return pl.scan_parquet(layout.table_glob(table, snapshot), hive_partitioning=False)
+    return _scan(layout.table_glob(table, snapshot), table)
+
+
+def _scan(glob: str, table: str) -> pl.LazyFrame:
+    # The table's schema, not the first file's: parts written before a column was added read it as null.
+    return pl.scan_parquet(glob, hive_partitioning=False, schema=polars_schema(table), missing_columns="insert")

@@ -139,13 +139,15 @@ def links(
     history_evidence = history_quoted.filter(is_in("quote_hash", evidence.get_column("quote_hash")))
     # No unique(): batch and published rows are each distinct, and a batch article is never published.
     # (As with terms, a batch row beyond the cap is nobody's partner.)
-    pool_evidence = pl.concat([evidence, history_evidence])
-    # A share is of all the grams an article quotes, not only those it shares with this batch;
-    # partners come from the evidence pool only.
-    quoting = history_quotes.join(history_evidence.select("article_id").unique().lazy(), on="article_id", how="semi")
+    pool_evidence = pl.concat([evidence, history_evidence]).drop("grams")
+    # A share is of all the grams an article quotes, not only those it shares with this batch: each row
+    # carries its article's count, so partners (from the evidence pool only) need no scan of their rows.
     quoted_grams = pl.concat(
-        [quotes.group_by("article_id").len(), quoting.group_by("article_id").len().collect(engine="streaming")]
-    ).rename({"len": "grams"})
+        [
+            quotes.group_by("article_id").agg(pl.col("grams").first()),
+            _published_grams(history_evidence, history_quotes),
+        ]
+    )
     # Each article keeps its story_candidates most-quoting partners: on the synthetic corpus
     # (a collage of BBC quotes) articles share enough quotes with dozens of others each, and a
     # cosine per pair cost more than all the rest.
@@ -211,6 +213,22 @@ def links(
         )
         .drop("quote_share", "shared_terms")
     )
+
+
+def _published_grams(rows: pl.DataFrame, published: pl.LazyFrame) -> pl.DataFrame:
+    """``article_id``, ``grams`` of the articles of ``rows`` (published quote rows with their ``grams``); those
+    published before the count was stored (null) are counted in ``published``, read for them alone."""
+    grams = rows.group_by("article_id").agg(pl.col("grams").first())
+    uncounted = grams.filter(pl.col("grams").is_null()).select("article_id")
+    if uncounted.is_empty():
+        return grams
+    counted = (
+        published.join(uncounted.lazy(), on="article_id", how="semi")
+        .group_by("article_id")
+        .agg(grams=pl.len().cast(pl.Int32))
+        .collect(engine="streaming")
+    )
+    return pl.concat([grams.filter(pl.col("grams").is_not_null()), counted])
 
 
 def vetoed(pairs: pl.DataFrame, facts: pl.DataFrame, settings: Settings) -> pl.DataFrame:

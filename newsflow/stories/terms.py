@@ -53,7 +53,8 @@ def term_counts(paragraphs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFra
 
 
 def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
-    """``article_id``, ``quote_hash``: hashes of the word 6-grams inside quotation marks."""
+    """``article_id``, ``quote_hash``: hashes of the word 6-grams inside quotation marks; ``grams``: how many
+    the article has (what a shared quote's share is of), so a later window reads it with the rows it matches."""
     quotes = (
         paragraphs.lazy()
         .filter(in_body())
@@ -66,6 +67,7 @@ def quote_grams(paragraphs: pl.DataFrame) -> pl.DataFrame:
         ngram_rows(quotes, words, _QUOTE_WORDS, keep=["article_id"])
         .select("article_id", quote_hash=NonCryptographicHashingNameSpace(pl.col("gram")).xxh3_64())
         .unique()
+        .with_columns(grams=pl.len().over("article_id").cast(pl.Int32))
         .collect(engine="streaming")
     )
 

@@ -282,7 +282,16 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
         metadata={"description": "Facts that veto a story link (periodic reports, other companies)."},
     ),
     "quotes": pa.schema(
-        [_KEY, _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram.")],
+        [
+            _KEY,
+            _field("quote_hash", pa.uint64(), "Hash of a quoted word 6-gram."),
+            _field(
+                "grams",
+                pa.int32(),
+                "The article's quoted word 6-grams in all (its rows here); null if published before this was kept.",
+                nullable=True,
+            ),
+        ],
         metadata={"description": "Quotation shingles of curated articles (story state)."},
     ),
     "held_articles": pa.schema(

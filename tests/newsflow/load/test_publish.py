@@ -56,6 +56,17 @@ def test_publish_accumulates_runs_and_keeps_schema_metadata(tmp_path: Path) -> N
     assert layout.curated.is_symlink() and not (layout.staging_root / "r2").exists()
 
 
+def test_a_part_written_before_a_column_was_added_reads_it_as_null(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=2)
+    (old,) = (layout.curated / "files").rglob("*.parquet")
+    pq.write_table(pq.read_table(old).drop_columns(["size"]), old)
+    publish.publish(layout, run(layout, "r2", "b.txt"), "s2", keep=2)
+    files = read_files(layout)
+    assert files.schema == empty("files").schema
+    assert files.get_column("size").is_null().to_list() == [True, False]
+
+
 def test_crash_before_the_swap_leaves_the_published_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     layout = Layout(tmp_path)
     publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=3)

@@ -74,6 +74,7 @@ def test_quotes_are_shingled_from_quotation_marks_only() -> None:
     )
     assert grams.get_column("article_id").unique().to_list() == ["a"]
     assert grams.height == 10 - 6 + 1  # ten quoted words
+    assert grams.get_column("grams").unique().to_list() == [grams.height]
 
 
 def test_tfidf_vectors_are_unit_length_and_keep_the_top_terms() -> None:
@@ -341,6 +342,7 @@ QUOTES = [
         (["cartel"] * 3, [QUOTES[2], QUOTES[0], QUOTES[4]]),
     ],
     published=3,
+    counted=False,
 )
 @given(
     st.lists(
@@ -352,12 +354,14 @@ QUOTES = [
         max_size=12,
     ),
     st.integers(min_value=1, max_value=11),
+    st.booleans(),
 )
 def test_links_to_published_articles_equal_links_within_one_batch(
-    texts: list[tuple[list[str], list[str]]], published: int
+    texts: list[tuple[list[str], list[str]]], published: int, counted: bool
 ) -> None:
     """Whether an earlier article was published by an earlier run or arrives earlier in the same batch changes
-    no link: term postings, stock quotes and quote shares count the published rows as well."""
+    no link: term postings, stock quotes and quote shares count the published rows as well (``counted``: with
+    each article's count of grams stored in its rows; otherwise as published before it was stored)."""
     frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(texts)})
     # No caps but the postings: every pair within reach is a candidate.
     config = Settings(
@@ -376,7 +380,9 @@ def test_links_to_published_articles_equal_links_within_one_batch(
     whole = pairs(link(frame, config))
     before = history(
         terms=vectors_of(frame.filter(old), config).drop("rank"),
-        quotes=terms.quote_grams(frame.filter(old)),
+        quotes=terms.quote_grams(frame.filter(old)).with_columns(
+            grams=pl.col("grams") if counted else pl.lit(None, pl.Int32)
+        ),
         facts=terms.story_facts(articles(frame.filter(old)), frame.filter(old)),
     )
     new = pairs(link(frame.filter(~old), config, published=before))

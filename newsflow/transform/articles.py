@@ -48,8 +48,7 @@ def parse_articles(docs: pl.DataFrame, settings: Settings) -> Parsed:
     """
     counted = docs.lazy().select("doc", "text", blocks=pl.col("text").str.count_matches(_BLOCK_BREAK) + 1)
     parseable = counted.filter(pl.col("blocks") <= UNPARSED_FACTOR * settings.max_paragraphs).select("doc", "text")
-    # Collected once: the plans below share it, and Polars does not share a subplan holding a
-    # Python UDF (display_form), so it ran once per use (4 times).
+    # Collected once: the plans below share it.
     roles = assign_roles(lines_to_paragraphs(split_lines(parseable), settings), settings).collect().lazy()
     body = remove_repeated_paragraphs(roles)
     kept = body.filter(~pl.col("is_repeat"))

@@ -15,14 +15,14 @@ Two forms of every piece of text:
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Literal
+from typing import Literal, TypeVar
 
 import polars as pl
 
 from newsflow.extract.decode import REMOVABLE
 
 UnicodeForm = Literal["NFC", "NFKC"]
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 _MARKDOWN_RULES: tuple[tuple[str, str], ...] = (
     (r"^\s{0,3}#{1,6}\s+", ""),  # ATX heading marker
@@ -52,53 +52,51 @@ def collapse_whitespace(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
 
 
-def _normalize_non_ascii(texts: pl.Series, form: UnicodeForm) -> pl.Series:
-    non_ascii = (texts.str.len_bytes() != texts.str.len_chars()).fill_null(False)
-    if not non_ascii.any():
-        return texts
-    return texts.clone().scatter(non_ascii.arg_true(), texts.filter(non_ascii).str.normalize(form))
-
-
 def unicode_normalize(text: pl.Expr, form: UnicodeForm) -> pl.Expr:
-    """``str.normalize(form)`` of the non-ASCII values only: ASCII text is in every normal form
-    already, and normalizing it cost as much as the rest of the display pass."""
-    return text.map_batches(partial(_normalize_non_ascii, form=form), return_dtype=pl.String, is_elementwise=True)
+    """``str.normalize(form)`` of the non-ASCII values only: ASCII text is in every normal form already, and
+    normalizing it cost as much as the rest of the display pass. ``text`` is evaluated more than once: pass
+    a column or a cheap expression.
+
+    No Python function runs inside the expression: one that calls Polars from Polars' own threads (as a
+    ``map_batches`` on a Series does) deadlocked a run whose threads were all collecting at once.
+    """
+    non_ascii = text.str.len_bytes() != text.str.len_chars()
+    return pl.coalesce(pl.when(non_ascii).then(text).str.normalize(form), text)
 
 
-def _display_pass(text: pl.Expr) -> pl.Expr:
-    cleaned = unicode_normalize(text, "NFC").str.replace_all(REMOVABLE, "")
+def _display_pass(frame: FrameT, source: str, into: str) -> FrameT:
+    cleaned = unicode_normalize(pl.col(source), "NFC").str.replace_all(REMOVABLE, "")
     # NFC again: deleting markup can leave a letter next to a combining mark ("[e](u)\u0301").
-    return unicode_normalize(collapse_whitespace(strip_markdown(collapse_whitespace(cleaned))), "NFC")
+    stripped = frame.with_columns(collapse_whitespace(strip_markdown(collapse_whitespace(cleaned))).alias(into))
+    return stripped.with_columns(unicode_normalize(pl.col(into), "NFC"))
 
 
 _MAX_DISPLAY_PASSES = 8
+_STAGE = "__display_{}"
+_PENDING = "__display_pending"
 
 
-def _display_until_stable(texts: pl.Series) -> pl.Series:
-    """Repeat the display pass on the texts the last pass changed, until none changes.
+def display_form(frame: FrameT, column: str, *, into: str) -> FrameT:
+    """``frame`` with ``into``: the form of ``column`` shown to people (NFC, no markdown, single spaces,
+    trimmed); displaying it again changes nothing.
 
+    The display pass is repeated on the values the last pass changed, until none changes.
     One pass is not enough: a pairing regex consumes the space it needs as a left
     boundary, so "*a* *b*" keeps "*b*", and removing one markup layer can expose
-    another ("_*a*_"). Text that is displayed again must not change (idempotence).
-    Passes only delete characters (NFC does not grow NFC text), so this converges;
-    the bound is a guard, and real text settles in one or two passes.
+    another ("_*a*_"). Passes only delete characters (NFC does not grow NFC text), so
+    this converges; the bound is a guard, and real text settles in one or two passes.
+    Each pass after the first runs on the changed values only (the others are null to it),
+    as columns of ``frame`` rather than a Python loop, so it stays one Polars plan.
     """
-    result = texts.rename("text")
-    rows = pl.Series("row", range(texts.len()), dtype=pl.UInt32)
-    pending = result
-    for _ in range(_MAX_DISPLAY_PASSES):
-        passed = pending.to_frame().select(_display_pass(pl.col("text"))).to_series()
-        changed = passed.ne_missing(pending)
-        if not changed.any():
-            break
-        rows, pending = rows.filter(changed), passed.filter(changed)
-        result = result.scatter(rows, pending)
-    return result.rename(texts.name)
-
-
-def display_form(text: pl.Expr) -> pl.Expr:
-    """The form shown to people: NFC, no markdown, single spaces, trimmed; displaying it again changes nothing."""
-    return text.map_batches(_display_until_stable, return_dtype=pl.String, is_elementwise=True)
+    stages = [_STAGE.format(k) for k in range(_MAX_DISPLAY_PASSES + 1)]
+    frame = _display_pass(frame.with_columns(pl.col(column).alias(stages[0])), stages[0], stages[1])
+    for k in range(2, len(stages)):
+        last, before = pl.col(stages[k - 1]), pl.col(stages[k - 2])
+        frame = _display_pass(
+            frame.with_columns(pl.when(last.ne_missing(before)).then(last).alias(_PENDING)), _PENDING, stages[k]
+        )
+        frame = frame.with_columns(pl.coalesce(stages[k], stages[k - 1]).alias(stages[k])).drop(stages[k - 2], _PENDING)
+    return frame.with_columns(pl.col(stages[-1]).alias(into)).drop(stages[-2], stages[-1], strict=False)
 
 
 _EDGE_DIRECTION_MARKS = (

@@ -240,16 +240,16 @@ def assign_roles(paragraphs: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     score = rank * 1_000 + pl.col("para_no")
     best = score.min().over("doc")
     headline_no = (best % 1_000).cast(pl.Int32)
+    # Each form is computed on its own rows only (the other rows are null to it).
+    prose = paragraphs.with_columns(prose=pl.when(~pl.col("is_table")).then(pl.col("raw")))
     return (
-        paragraphs.with_columns(
-            # Each form computed on its own rows only (the other rows are null to it): both run Python UDFs.
-            text=pl.coalesce(
-                table_display(pl.when(pl.col("is_table")).then(pl.col("raw"))),
-                display_form(pl.when(~pl.col("is_table")).then(pl.col("raw"))),
-            ),
+        display_form(prose, "prose", into="prose")
+        .with_columns(
+            text=pl.coalesce(table_display(pl.when(pl.col("is_table")).then(pl.col("raw"))), pl.col("prose")),
             marked=pl.col("raw").str.contains(_HEADLINE_MARK),
             heading=pl.col("raw").str.contains(MARKDOWN_HEADING),
         )
+        .drop("prose")
         .with_columns(canonical=canonical_form(pl.col("text")))
         .filter(pl.col("canonical") != "")
         .with_columns(para_no=pl.int_range(pl.len(), dtype=pl.Int32).over("doc", order_by="para_no"))

@@ -362,7 +362,7 @@ def test_prose_round_trips_exactly(lead: str, text: str, variant: str) -> None:
 
 
 def _forms(texts: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"raw": texts}, schema={"raw": pl.String}).with_columns(display=display_form(pl.col("raw")))
+    return display_form(pl.DataFrame({"raw": texts}, schema={"raw": pl.String}), "raw", into="display")
 
 
 # Mostly markup characters: random Unicode almost never forms emphasis pairs.
@@ -374,9 +374,8 @@ markdownish = st.text(st.sampled_from("ab *_#[]()-\u2014\t\n\u00a0\u200b."), max
 @fuzz(500)
 @given(st.lists(markdownish | st.builds(" ".join, st.lists(word, max_size=6)), min_size=1, max_size=20))
 def test_normalization_is_idempotent(texts: list[str]) -> None:
-    forms = _forms(texts).with_columns(
-        display_twice=display_form(pl.col("display")),
-        canonical=canonical_form(pl.col("display")),
+    forms = display_form(_forms(texts), "display", into="display_twice").with_columns(
+        canonical=canonical_form(pl.col("display"))
     )
     forms = forms.with_columns(
         canonical_twice=canonical_form(pl.col("canonical")),

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from newsflow.config import Settings
 from newsflow.extract.decode import decode_bytes
 from newsflow.transform.articles import parse_articles
+from newsflow.transform.normalize import canonical_form
+from newsflow.transform.parse import assign_roles, lines_to_paragraphs, split_lines
 from tests.conftest import SEEDS
 
 
@@ -168,3 +170,15 @@ def test_just_over_the_paragraph_limit_is_parsed_and_counted() -> None:
     docs = pl.DataFrame({"doc": [0], "text": [text]}, schema={"doc": pl.UInt32, "text": pl.String})
     row = parse_articles(docs, Settings(max_paragraphs=10)).articles.row(0, named=True)
     assert (row["reason"], row["detail"]) == ("too_many_paragraphs", "11 body paragraphs, limit 10")
+
+
+def test_the_parse_plan_runs_no_python_function() -> None:
+    # A Python function inside a plan runs on Polars' threads; one that calls Polars there (as Series methods
+    # do) deadlocked a run whose other threads were collecting at the same time.
+    docs = pl.LazyFrame(
+        {"doc": [0], "text": ["Headline\n\nA paragraph."]}, schema={"doc": pl.UInt32, "text": pl.String}
+    )
+    config = Settings()
+    plan = assign_roles(lines_to_paragraphs(split_lines(docs), config), config)
+    assert "python" not in plan.explain()
+    assert "python" not in pl.LazyFrame({"t": ["x"]}).select(canonical_form(pl.col("t"))).explain()

@@ -1,4 +1,4 @@
-"""Text normalization as Polars expressions.
+"""Text normalization in Polars: expressions, and the display form as columns of a frame.
 
 Two forms of every piece of text:
 

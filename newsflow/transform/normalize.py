@@ -96,7 +96,7 @@ def display_form(frame: FrameT, column: str, *, into: str) -> FrameT:
             frame.with_columns(pl.when(last.ne_missing(before)).then(last).alias(_PENDING)), _PENDING, stages[k]
         )
         frame = frame.with_columns(pl.coalesce(stages[k], stages[k - 1]).alias(stages[k])).drop(stages[k - 2], _PENDING)
-    return frame.with_columns(pl.col(stages[-1]).alias(into)).drop(stages[-2], stages[-1], strict=False)
+    return frame.with_columns(pl.col(stages[-1]).alias(into)).drop(stages[-2], stages[-1])
 
 
 _EDGE_DIRECTION_MARKS = (

@@ -27,7 +27,7 @@ from newsflow.quality.gate import Outcome, QualityGateError
 from newsflow.summary import RunSummary
 from newsflow.windows import parsed_ahead
 from tasks.dedup import deduplicate
-from tasks.extract import discover_files, load_ledger, plan_reads
+from tasks.extract import discover_files, load_ledger, missing_tables, plan_reads
 from tasks.load import discard_staging, exclusive_output, include_staged, publish_snapshot, stage_tables
 from tasks.quality import open_gate, skipped_unchanged, validate_tables
 from tasks.report import Progress, emit_failure_event, report
@@ -108,7 +108,8 @@ def ingest(
             fresh = pl.concat([shard for window in windows for shard in window]) if windows else listing.clear()
             # A file read again that has a current version may be a correction: the run then stages what it
             # reads and rebuilds the current tables from every file's latest version (``tasks.versions``).
-            rebuilding = not ledger.new_versions(fresh, known).is_empty()
+            # So does a run on tables published before a table existed: dedup and stories need its rows.
+            rebuilding = bool(missing_tables(layout)) or not ledger.new_versions(fresh, known).is_empty()
         new = sum(shard.height for window in windows for shard in window)
         if flow_run.get_id():
             _rename(run_id, f"{_run_name()}: {f'{new:,} new file(s)' if new else 'nothing new'}")

@@ -120,7 +120,8 @@ class Settings:
 
     story_term_postings: int = 100
     """Terms among the top terms of more earlier articles than this are the vocabulary of a beat: they propose
-    no story candidates and count in no cosine."""
+    no story candidates and count in no cosine. The state keeps each term's first this + 1 holders, so a
+    higher value needs a ``newsflow reprocess`` to count the holders beyond."""
 
     story_candidate_terms: int = 15
     """Heaviest of an article's top terms left by ``story_term_postings`` that propose story candidates: the

@@ -34,6 +34,19 @@ def load_ledger(layout: Layout) -> tuple[pl.DataFrame, History]:
     return files, History({name: publish.scan(layout, name) for name in HISTORY})
 
 
+@task(name="check-tables", cache_policy=NO_CACHE)
+def missing_tables(layout: Layout) -> list[str]:
+    """The tables a newer newsflow keeps that the published snapshot lacks (``publish.missing_tables``)."""
+    missing = publish.missing_tables(layout)
+    if missing:
+        get_run_logger().warning(
+            "the published tables predate %s (added by a newer newsflow): a run with new files rebuilds every "
+            "table from the current versions, as `newsflow reprocess` does",
+            ", ".join(missing),
+        )
+    return missing
+
+
 @task(name="plan-reads", cache_policy=NO_CACHE)
 def plan_reads(listing: pl.DataFrame, known: pl.DataFrame, settings: Settings) -> list[Shards]:
     """Windows of shards of files to read; files unchanged since ingested (path, size, mtime) are skipped unread."""

@@ -20,7 +20,7 @@ import polars as pl
 from newsflow.load.atomic import fsync_dir, write_atomically
 from newsflow.load.storage import Layout
 from newsflow.tables.dictionary import conform, empty, polars_schema
-from newsflow.tables.registry import REPLACED, TABLES
+from newsflow.tables.registry import PUBLISHED, REPLACED, TABLES
 
 
 class PublishError(RuntimeError):
@@ -69,6 +69,18 @@ def current_snapshot(layout: Layout) -> Path | None:
     if not link.is_symlink():
         raise PublishError(f"{link} exists but is not the symlink newsflow publishes through; move it away")
     return link.resolve()
+
+
+def missing_tables(layout: Layout) -> list[str]:
+    """The published tables the current snapshot has no folder for (none before the first publish).
+
+    Every publish writes every table, empty ones too, so a table is missing only from a
+    snapshot published by an older newsflow, before the table existed.
+    """
+    snapshot = current_snapshot(layout)
+    if snapshot is None:
+        return []
+    return [table for table in PUBLISHED if not layout.table(table, snapshot).is_dir()]
 
 
 def _table_of(relative: Path) -> str:

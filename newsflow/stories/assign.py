@@ -70,8 +70,8 @@ def summarize(articles: pl.LazyFrame) -> pl.DataFrame:
 
 
 class AssignStories:
-    """Gives every kept article a ``story_id`` and adds the story state (top ``terms``, ``quotes``, ``facts``
-    and ``story_links``); drops nothing."""
+    """Gives every kept article a ``story_id`` and adds the story state (top ``terms`` and ``term_postings``,
+    ``quotes``, ``facts`` and ``story_links``); drops nothing."""
 
     name = "stories"
     stage = None
@@ -82,7 +82,7 @@ class AssignStories:
         kept, paragraphs = window.articles, window.paragraphs
         vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-        linked = links(vectors, quotes, history, facts, order, settings, context.pool)
+        linked, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
         # A published article founded its story when the story is named after it.
         anchors = (
             history["articles"]
@@ -95,6 +95,7 @@ class AssignStories:
         state = {
             **window.state,
             "terms": vectors.drop("rank"),
+            "term_postings": postings,
             "quotes": quotes,
             "facts": facts,
             "story_links": linked,

@@ -27,6 +27,8 @@ same files make the same links in one run or many.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import polars as pl
 
 from newsflow.config import Settings
@@ -62,6 +64,16 @@ def _earlier_postings(
     return pl.concat([rows.join(heavy, on=key, how="anti"), ranked])
 
 
+class Links(NamedTuple):
+    """What ``links`` finds for a batch."""
+
+    pairs: pl.DataFrame
+    """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` of every linked pair."""
+    postings: pl.DataFrame
+    """``article_id``, ``term``, ``weight``: the batch's top-term rows among the first ``story_term_postings``
+    + 1 holders of their term (the ``term_postings`` state)."""
+
+
 def links(
     vectors: pl.DataFrame,
     quotes: pl.DataFrame,
@@ -70,9 +82,9 @@ def links(
     order: pl.DataFrame,
     settings: Settings,
     pool: Pool = IN_PROCESS,
-) -> pl.DataFrame:
+) -> Links:
     """``article_id``, ``other``, ``cosine``, ``shared_quotes``, ``rule`` for every linked pair whose ``other``
-    arrived before ``article_id``.
+    arrived before ``article_id``; and the batch's term postings.
 
     ``order``: ``article_id``, ``order`` of the batch (arrival); published articles came
     before all of it. Everything an article's links depend on is the article and those
@@ -85,17 +97,25 @@ def links(
     ``story_quote_postings`` rows per article, and at most ``story_candidates`` + 1 +
     (quote-backed pairs) cosines: linear in the batch.
 
-    Published rows (``history``'s ``terms``, ``quotes`` and ``facts``: lazy, usually Parquet
-    scans) are collected only where a batch article can use them: postings are counted in
-    the scan, and only rows of selective terms, non-stock quotes and candidate partners are
-    loaded. A late window of a large run would otherwise load most of the history.
+    Published rows (``history``'s ``term_postings``, ``quotes`` and ``facts``: lazy, usually
+    Parquet scans) are collected only where a batch article can use them: the postings of its
+    top terms, the rows of its quotes that are not stock phrases, and the facts of candidate
+    partners. A late window of a large run would otherwise load most of the history.
     """
-    history_terms, history_quotes = history["terms"], history["quotes"]
+    history_quotes = history["quotes"]
     top = vectors.select("article_id", "term", "weight", "rank")
-    history_top = history_terms.filter(is_in("term", top.get_column("term"))).select("article_id", "term", "weight")
+    # Term postings, not every article's top terms: a term's first cap + 1 holders tell whether it is still
+    # selective (a count beyond the cap decides nothing more), and a selective term has all its holders there.
+    # A common term's rows are most of the terms state. Read once: they also hold the partners' vectors.
+    history_top = (
+        history["term_postings"]
+        .filter(is_in("term", top.get_column("term")))
+        .select("article_id", "term", "weight")
+        .collect(engine="streaming")
+    )
     # A term in the top terms of very many earlier articles proposes pairs quadratically and says
     # little about one event; candidates come from the rarer ones (cosines are computed below).
-    selective = _earlier_postings(top, history_top, order, key="term", cap=settings.story_term_postings)
+    selective = _earlier_postings(top, history_top.lazy(), order, key="term", cap=settings.story_term_postings)
     # A term in the top terms of very many earlier articles is the vocabulary of a beat ("pct",
     # "chelsea"), not evidence of one event: it counts in neither the cosine nor the shared terms.
     evidence_terms = selective.select("article_id", "term", "weight")
@@ -110,7 +130,7 @@ def links(
     pool_selective = pl.concat(
         [
             evidence_terms.filter(is_in("term", wanted)),
-            history_top.filter(is_in("term", wanted)).collect(engine="streaming"),
+            history_top.filter(is_in("term", wanted)),
         ]
     )
     # Their dot product is a lower bound of the cosine. On the synthetic corpus every
@@ -167,8 +187,9 @@ def links(
     )
     candidates = pl.concat([frame.select("article_id", "other") for frame in (rough, shared)]).unique()
     own = top.drop("rank")
-    partners = history_terms.filter(is_in("article_id", candidates.get_column("other")))
-    vectors_pool = pl.concat([own, partners.select(own.columns).collect(engine="streaming")])
+    # A cosine is over the article's evidence terms. A published partner holds each of those it shares before
+    # the article, so among the term's first cap holders: its rows that count are in the postings read above.
+    vectors_pool = pl.concat([own, history_top.filter(is_in("article_id", candidates.get_column("other")))])
     partner_facts = history["facts"].filter(is_in("article_id", candidates.get_column("other")))
     pool_facts = pl.concat([facts, partner_facts.select(facts.columns).collect(engine="streaming")])
     cosine = pair_cosines(candidates, evidence_terms, vectors_pool).join(shared, on=["article_id", "other"], how="left")
@@ -185,7 +206,7 @@ def links(
     # pairs alone, not by another product over the whole pool.
     unreported = linked.filter(pl.col("shared_quotes").is_null()).select("article_id", "other")
     reported = pair_quotes(unreported, evidence, pool_evidence, quoted_grams)
-    return (
+    pairs = (
         linked.update(reported, on=["article_id", "other"])
         .with_columns(pl.col("shared_quotes").fill_null(0), pl.col("quote_share").fill_null(0.0))
         .with_columns(
@@ -213,6 +234,8 @@ def links(
         )
         .drop("quote_share", "shared_terms")
     )
+    # A batch row is a posting exactly when it is selective: at most cap holders came before it.
+    return Links(pairs, evidence_terms)
 
 
 def _published_grams(rows: pl.DataFrame, published: pl.LazyFrame) -> pl.DataFrame:

@@ -10,7 +10,9 @@ import pytest
 from flows.ingest import ingest
 from flows.reprocess import reprocess
 from newsflow.cli import EXIT_USAGE, main
+from newsflow.load.storage import Layout
 from tests.conftest import SEEDS
+from tests.faults.crash import build_corpus
 from tests.flows.test_dedup_stories import explain_text, outcomes
 from tests.flows.test_ingest import rows
 
@@ -196,3 +198,23 @@ def test_bbc_in_ten_runs_with_corrections_and_retractions_ends_as_one_run_over_t
     assert rows(output, "articles", "select count(*) from t") == rows(once, "articles", "select count(*) from t")
     for name in retracted:
         assert rows(output, "articles", f"select count(*) from t where source_path = '{name}'") == [(0,)]
+
+
+def test_a_run_on_tables_published_before_a_state_table_existed_rebuilds_them(tmp_path: Path) -> None:
+    """A snapshot of an older newsflow lacks a state table the steps now read (here ``term_postings``): the
+    next run with new files rebuilds every table, and ends as one run over all the files would."""
+    source, output, seed = landing(tmp_path)
+    build_corpus(source / "desk", files=40, seed=4)
+    ingest(source=str(source), output=str(output))
+    shutil.rmtree(Layout(output).table("term_postings"))  # as an older newsflow published it
+    late = source / "zz" / "late.txt"  # last in path order, as in a single run
+    late.parent.mkdir()
+    late.write_text(seed.read_text(encoding="utf-8").replace("firmly rejected", "rejected"), encoding="utf-8")
+
+    summary = ingest(source=str(source), output=str(output))
+    once = tmp_path / "once"
+    ingest(source=str(source), output=str(once))
+    assert summary["outcome"] == "published" and summary["counters"]["versions"]["corrected"] == 0
+    assert outcomes(output) == outcomes(once)
+    postings = "select article_id, term, weight from t order by all"
+    assert rows(output, "term_postings", postings) == rows(once, "term_postings", postings) != []

@@ -55,8 +55,10 @@ def arrival(ids: list[str]) -> pl.DataFrame:
     return frame.with_row_index("order", offset=1).cast({"order": pl.Int64})
 
 
-def link(frame: pl.DataFrame, config: Settings, *, published: History | None = None, **headlines: str) -> pl.DataFrame:
-    """Links of the articles of ``frame`` (arriving in id order) to those before them."""
+def link_batch(
+    frame: pl.DataFrame, config: Settings, *, published: History | None = None, **headlines: str
+) -> links.Links:
+    """Links of the articles of ``frame`` (arriving in id order) to those before them, and their postings."""
     batch = articles(frame, **headlines)
     return links.links(
         vectors_of(frame, config),
@@ -66,6 +68,10 @@ def link(frame: pl.DataFrame, config: Settings, *, published: History | None = N
         arrival(batch.get_column("article_id").to_list()),
         config,
     )
+
+
+def link(frame: pl.DataFrame, config: Settings, *, published: History | None = None, **headlines: str) -> pl.DataFrame:
+    return link_batch(frame, config, published=published, **headlines).pairs
 
 
 def test_quotes_are_shingled_from_quotation_marks_only() -> None:
@@ -343,6 +349,7 @@ QUOTES = [
     ],
     published=3,
     counted=False,
+    cap=100,
 )
 @given(
     st.lists(
@@ -355,13 +362,15 @@ QUOTES = [
     ),
     st.integers(min_value=1, max_value=11),
     st.booleans(),
+    st.integers(min_value=1, max_value=4),
 )
 def test_links_to_published_articles_equal_links_within_one_batch(
-    texts: list[tuple[list[str], list[str]]], published: int, counted: bool
+    texts: list[tuple[list[str], list[str]]], published: int, counted: bool, cap: int
 ) -> None:
     """Whether an earlier article was published by an earlier run or arrives earlier in the same batch changes
-    no link: term postings, stock quotes and quote shares count the published rows as well (``counted``: with
-    each article's count of grams stored in its rows; otherwise as published before it was stored)."""
+    no link: term postings (published as the first ``cap`` + 1 holders of each term), stock quotes and quote
+    shares count the published rows as well (``counted``: with each article's count of grams stored in its
+    rows; otherwise as published before it was stored)."""
     frame = paragraphs(**{f"a{i:02d}": " ".join(words + quotes) for i, (words, quotes) in enumerate(texts)})
     # No caps but the postings: every pair within reach is a candidate.
     config = Settings(
@@ -370,6 +379,7 @@ def test_links_to_published_articles_equal_links_within_one_batch(
         story_quote_cosine=0.1,
         story_candidates=100,
         story_candidate_terms=100,
+        story_term_postings=cap,
         story_quote_postings=3,
     )
     old = pl.col("article_id") < f"a{published:02d}"
@@ -377,16 +387,21 @@ def test_links_to_published_articles_equal_links_within_one_batch(
     def pairs(linked: pl.DataFrame) -> set[tuple[str, str, float, int]]:
         return {(a, o, round(c, 6), q) for a, o, c, q, _ in linked.iter_rows()}
 
-    whole = pairs(link(frame, config))
+    whole = link_batch(frame, config)
+    earlier = link_batch(frame.filter(old), config)
     before = history(
-        terms=vectors_of(frame.filter(old), config).drop("rank"),
+        term_postings=earlier.postings,
         quotes=terms.quote_grams(frame.filter(old)).with_columns(
             grams=pl.col("grams") if counted else pl.lit(None, pl.Int32)
         ),
         facts=terms.story_facts(articles(frame.filter(old)), frame.filter(old)),
     )
-    new = pairs(link(frame.filter(~old), config, published=before))
-    assert new == {pair for pair in whole if pair[0] >= f"a{published:02d}"}
+    new = link_batch(frame.filter(~old), config, published=before)
+    assert pairs(new.pairs) == {pair for pair in pairs(whole.pairs) if pair[0] >= f"a{published:02d}"}
+    # The postings of the two runs are the one batch's, and hold each term at most cap + 1 times.
+    postings = pl.concat([earlier.postings, new.postings])
+    assert_frame_equal(postings, whole.postings, check_row_order=False)
+    assert postings.is_empty() or postings.group_by("term").len().get_column("len").max() <= cap + 1  # type: ignore[operator]
 
 
 @settings(max_examples=50, deadline=None)

@@ -20,7 +20,7 @@ from newsflow.pipeline import run_stamp
 from newsflow.quality.gate import QualityGateError
 from newsflow.tables.dictionary import conform, empty
 from newsflow.versions.retractions import Action, TargetError, resolve_target, retracted_ids
-from tasks.load import discard_staging, exclusive_output
+from tasks.load import compaction, discard_staging, exclusive_output, merged_parts
 from tasks.quality import open_gate
 from tasks.versions import REBUILT, rebuild_tables
 
@@ -87,6 +87,8 @@ def reprocess(
             keep=config.keep_snapshots,
             keep_days=config.keep_days,
             replace=REBUILT,
+            compaction=compaction(config),
+            on_merge=merged_parts,
         )
     changed = rebuilt.changes
     get_run_logger().info("published snapshot %s: %s", snapshot.name, changed.as_json())

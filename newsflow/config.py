@@ -177,6 +177,14 @@ class Settings:
     """Snapshots younger than this many days are kept too, however many there are; 0 keeps only the newest
     ``keep_snapshots``."""
 
+    compact_parts: int = 100
+    """A table's partition with more parts smaller than ``compact_part_bytes`` than this has them merged into one
+    when the next snapshot is published: file counts stay bounded however many runs publish."""
+
+    compact_part_bytes: int = 16 * 2**20
+    """Parts of this size or larger are never merged: they are few for the data they hold (a large run's
+    windows), and rewriting them would cost a large publish as much again."""
+
     lock_wait_seconds: float = 3600.0
     """How long a run waits for another run on the same output to finish; 0 refuses at once (exit code 4)."""
 
@@ -217,6 +225,8 @@ class Settings:
             "headline_max_chars",
             "keep_snapshots",
             "keep_data_docs",
+            "compact_parts",
+            "compact_part_bytes",
         )
         for name in positive:
             if getattr(self, name) < 1:

@@ -18,6 +18,7 @@ from prefect.tasks import MaterializingTask
 from newsflow.config import Settings
 from newsflow.extract.source import Source
 from newsflow.load import publish
+from newsflow.load.compaction import Compaction
 from newsflow.load.lock import output_lock
 from newsflow.load.quarantine import record_kept_bytes, store_quarantined
 from newsflow.load.storage import Layout
@@ -71,12 +72,27 @@ def _publish_snapshot(
     replace: tuple[str, ...] = (),
 ) -> Path:
     snapshot = publish.publish(
-        layout, staged, snapshot_id, keep=settings.keep_snapshots, keep_days=settings.keep_days, replace=replace
+        layout,
+        staged,
+        snapshot_id,
+        keep=settings.keep_snapshots,
+        keep_days=settings.keep_days,
+        replace=replace,
+        compaction=compaction(settings),
+        on_merge=merged_parts,
     )
     for table in CURATED:
         add_asset_metadata(layout.asset_key(table), {"rows_added": rows_added.get(table, 0), "snapshot": snapshot_id})
     get_run_logger().info("published snapshot %s", snapshot.name)
     return snapshot
+
+
+def compaction(settings: Settings) -> Compaction:
+    return Compaction(max_parts=settings.compact_parts, part_bytes=settings.compact_part_bytes)
+
+
+def merged_parts(table: str, parts: int) -> None:
+    get_run_logger().info("merged %d small parts of %s into one", parts, table)
 
 
 def publish_snapshot(

@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from newsflow.load.atomic import fsync_dir, write_atomically
+from newsflow.load.compaction import Compaction, compact, scan_parts
 from newsflow.load.storage import Layout
-from newsflow.tables.dictionary import conform, empty, polars_schema
+from newsflow.tables.dictionary import conform, empty
 from newsflow.tables.registry import PUBLISHED, REPLACED, TABLES
 
 
@@ -58,7 +59,7 @@ def stage(layout: Layout, run_id: str, day: date, tables: Mapping[str, pl.DataFr
 
 def scan_staged(layout: Layout, staged: Path, table: str) -> pl.LazyFrame:
     """What earlier windows of a run staged for ``table``, lazily."""
-    return _scan(layout.table_glob(table, staged), table)
+    return scan_parts(layout.table_glob(table, staged), table)
 
 
 def current_snapshot(layout: Layout) -> Path | None:
@@ -105,11 +106,15 @@ def publish(
     keep: int,
     keep_days: float = 0.0,
     replace: Collection[str] = (),
+    compaction: Compaction | None = None,
+    on_merge: Callable[[str, int], object] | None = None,
 ) -> Path:
     """Publish ``staged`` on top of the current snapshot, atomically. Returns the new snapshot.
 
     Tables in ``replace`` (a rebuild's) and the ``REPLACED`` tables staged are taken from ``staged`` alone;
-    every other table keeps the current snapshot's files and gains the staged ones.
+    every other table keeps the current snapshot's files and gains the staged ones. With ``compaction``, the
+    new snapshot's small parts are merged where there are many (``compaction.compact``; ``on_merge`` is told
+    each table and how many parts).
     """
     previous = current_snapshot(layout)
     final = layout.snapshot(snapshot_id)
@@ -125,6 +130,8 @@ def publish(
         target = building / path.relative_to(staged)
         target.parent.mkdir(parents=True, exist_ok=True)
         path.replace(target)
+    if compaction is not None:
+        compact(layout, building, compaction, name=snapshot_id, report=on_merge)
     for folder in sorted({p.parent for p in building.rglob("*")} | {building}):
         fsync_dir(folder)
     building.replace(final)
@@ -193,9 +200,4 @@ def scan(layout: Layout, table: str) -> pl.LazyFrame:
     snapshot = current_snapshot(layout)
     if snapshot is None or not any(layout.table(table, snapshot).rglob("*.parquet")):
         return empty(table).lazy()
-    return _scan(layout.table_glob(table, snapshot), table)
-
-
-def _scan(glob: str, table: str) -> pl.LazyFrame:
-    # The table's schema, not the first file's: parts written before a column was added read it as null.
-    return pl.scan_parquet(glob, hive_partitioning=False, schema=polars_schema(table), missing_columns="insert")
+    return scan_parts(layout.table_glob(table, snapshot), table)

@@ -52,7 +52,7 @@ def _earlier_postings(
         # A value one article alone holds pairs it with nobody. Most quoted 6-grams are such: the
         # sparse products over them would be mostly empty rows.
         total = total.filter(published_count + pl.col("batch") > 1)
-        rows = rows.join(total.select(key), on=key, how="semi")
+        rows = rows.filter(is_in(key, total.get_column(key)))
     # Only the rows of a value held more than cap + 1 times need their rank among its holders.
     heavy = total.filter(published_count + pl.col("batch") > cap + 1).select(key, "published")
     ranked = (

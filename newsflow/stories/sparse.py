@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from newsflow.frames import positions, within_top
+from newsflow.frames import is_in, positions, within_top
 from newsflow.lazy import scipy_sparse
 from newsflow.parallel import IN_PROCESS, Pool
 
@@ -97,7 +97,7 @@ def pairs_sharing(
     by the right articles before its last: about half the products.
     """
     keys = _index(left.get_column(key))
-    right = right.join(keys, on=key, how="semi")
+    right = right.filter(is_in(key, keys.get_column(key)))  # a hash filter: cheaper than a semi join
     if order is None:
         mine, theirs = _index(left.get_column("article_id")), _index(right.get_column("article_id"))
     else:

@@ -21,7 +21,7 @@ from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.reasons import Status
 from newsflow.records import History, RunTables, Shard, ShardResult, Window, WindowContext
 from newsflow.steps import Step, add_seconds, merge_counters, run_steps
-from newsflow.stories.assign import AssignStories, summarize
+from newsflow.stories.assign import AssignStories, grow
 from newsflow.tables.dictionary import empty
 from newsflow.tables.registry import TABLES
 from newsflow.transform.articles import ParseArticles
@@ -123,14 +123,11 @@ def _own(stamp: dict[str, pl.Expr], table: str) -> dict[str, pl.Expr]:
 def _tables(
     window: Window, quarantined: pl.DataFrame, history: History, *, run_id: str, ingested_at: datetime
 ) -> dict[str, pl.DataFrame]:
-    """The curated tables' new rows; ``stories`` whole (it is rewritten by every publishing run)."""
+    """The curated tables' new rows; ``stories`` whole (it is rewritten by every publishing run), grown from the
+    history's."""
     stamp = run_stamp(run_id, ingested_at)
     kept, duplicates = window.articles, window.duplicates
     withheld = kept.clear() if window.withheld is None else window.withheld
-    summarized = ["story_id", "article_id", "headline", "word_count", "ingested_at"]
-    all_articles = pl.concat(
-        [history["articles"].select(*summarized), kept.with_columns(**stamp).select(*summarized).lazy()]
-    )
     files = pl.concat(
         [
             kept.select(LEDGER_COLUMNS).with_columns(status=pl.lit(Status.CURATED.value)),
@@ -145,7 +142,11 @@ def _tables(
         "duplicates": duplicates.with_columns(**stamp),
         "quarantine": quarantined.drop("raw").with_columns(**stamp),
         "files": files.with_columns(**stamp),
-        "stories": summarize(all_articles),
+        "stories": grow(
+            history["stories"],
+            history["articles"],
+            kept.with_columns(**stamp).select("story_id", "article_id", "headline", "word_count", "ingested_at"),
+        ),
         # Only a rebuild (``versions``) writes these; an ingest window states that it adds nothing.
         "article_versions": empty("article_versions"),
         "retractions": empty("retractions"),

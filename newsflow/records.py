@@ -75,8 +75,14 @@ class History:
         return cls({name: empty(name).lazy() for name in registry.HISTORY})
 
     def plus(self, staged: History) -> History:
-        """This history followed by rows staged since (by earlier windows of a run)."""
-        return History({name: pl.concat([frame, staged[name]]) for name, frame in self._frames.items()})
+        """This history followed by rows staged since (by earlier windows of a run); a table rewritten whole
+        (``stories``) is the staged one."""
+        return History(
+            {
+                name: staged[name] if name in registry.REPLACED else pl.concat([frame, staged[name]])
+                for name, frame in self._frames.items()
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,46 @@ def summarize(articles: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def grow(stories: pl.LazyFrame, articles: pl.LazyFrame, joined: pl.DataFrame) -> pl.DataFrame:
+    """The ``stories`` table (``summarize``) once the articles ``joined`` (``story_id``, ``article_id``,
+    ``headline``, ``word_count``, ``ingested_at``) are in their stories: ``stories`` is the table before them,
+    ``articles`` the articles it counts (only its canonical ones' ``word_count`` is read).
+
+    Only the stories ``joined`` touches change, so a window reads the table and a column of
+    the articles, not every article ever published. A story's canonical article is its
+    earliest, so its ``ingested_at`` is the story's ``first_seen``.
+    """
+    before = stories.collect()
+    touched = before.filter(is_in("story_id", joined.get_column("story_id")))
+    counts = (
+        articles.filter(is_in("article_id", touched.get_column("canonical_article_id")))
+        .select(canonical_article_id="article_id", word_count="word_count")
+        .collect(engine="streaming")
+    )
+    canonical = touched.join(counts, on="canonical_article_id", how="left").select(
+        "story_id",
+        article_id="canonical_article_id",
+        headline="headline",
+        word_count="word_count",
+        ingested_at="first_seen",
+    )
+    grown = (
+        summarize(pl.concat([canonical, joined.select(canonical.columns)]).lazy())
+        .join(
+            # The canonical article stands for its story's earlier members above: the others are added here.
+            touched.select("story_id", earlier=pl.col("article_count") - 1, seen=pl.col("last_seen")),
+            on="story_id",
+            how="left",
+        )
+        .with_columns(
+            article_count=(pl.col("article_count") + pl.col("earlier").fill_null(0)).cast(pl.Int32),
+            last_seen=pl.max_horizontal("last_seen", "seen"),
+        )
+        .drop("earlier", "seen")
+    )
+    return pl.concat([before.filter(~is_in("story_id", grown.get_column("story_id"))), grown]).sort("story_id")
+
+
 class AssignStories:
     """Gives every kept article a ``story_id`` and adds the story state (top ``terms`` and ``term_postings``,
     ``quotes``, ``facts`` and ``story_links``); drops nothing."""

@@ -60,7 +60,7 @@ _DECLARED = (
     Table("duplicates", "curated", ("source_path",)),
     Table("quarantine", "curated", ("source_path",)),
     Table("files", "curated", ("source_path",)),
-    Table("stories", "curated", ("story_id",), writes="replace"),
+    Table("stories", "curated", ("story_id",), writes="replace", history=True),
     Table("article_versions", "curated", ("article_id", "valid_to")),
     Table("retractions", "curated", ("article_id", "ingested_at"), history=True),
     Table("signatures", "state", ("article_id",), history=True),

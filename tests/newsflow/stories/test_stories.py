@@ -436,6 +436,29 @@ def test_story_summary_takes_the_earliest_then_longest_then_smallest_article(
     assert_frame_equal(assign.summarize(frame.lazy()), expected)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("STUV"), st.integers(0, 3), st.integers(0, 2)), min_size=1, max_size=20),
+    st.integers(0, 20),
+)
+def test_stories_grown_by_a_window_equal_the_summary_of_every_article(
+    rows: list[tuple[str, int, int]], published: int
+) -> None:
+    """The table grown from the published one and the window's articles is the one summarized from all of them."""
+    frame = pl.DataFrame(
+        {
+            "story_id": [story for story, _, _ in rows],
+            "article_id": [f"a{i:02d}" for i in range(len(rows))],
+            "headline": [f"headline {i}" for i in range(len(rows))],
+            "word_count": pl.Series([words for _, words, _ in rows], dtype=pl.Int32),
+            "ingested_at": [datetime(2025, 1, 1 + day, tzinfo=UTC) for _, _, day in rows],
+        }
+    )
+    before, window = frame.head(published), frame.slice(published)
+    grown = assign.grow(assign.summarize(before.lazy()).lazy(), before.lazy(), window)
+    assert_frame_equal(grown, assign.summarize(frame.lazy()))
+
+
 def test_a_brief_links_only_at_the_brief_cosine() -> None:
     pairs = pl.DataFrame({"article_id": ["a", "a"], "other": ["b", "c"], "cosine": [0.4, 0.6]})
     empty = pl.Series([[]] * 3, dtype=pl.List(pl.String))

@@ -45,9 +45,11 @@ def _step_seconds(report: dict[str, object]) -> dict[str, float]:
     return {step: round(seconds.get(step, 0.0), 2) for step in ("near_duplicates", "stories")}
 
 
-def run_newsflow(source: Path, output: Path) -> dict[str, object]:
+def run_newsflow(source: Path, output: Path, *settings: str) -> dict[str, object]:
+    """``newsflow run`` with ``settings`` (``KEY=VALUE``) overridden; its run report."""
+    overrides = [arg for setting in settings for arg in ("--set", setting)]
     done = subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", "run", "--source", str(source), "--output", str(output)],
+        [sys.executable, "-m", "newsflow.cli", "run", "--source", str(source), "--output", str(output), *overrides],
         capture_output=True,
         text=True,
         check=False,

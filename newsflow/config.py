@@ -165,6 +165,11 @@ class Settings:
     """Quoted 6-grams in more articles than this are stock phrases: no evidence of one story, and they
     would pair articles quadratically."""
 
+    story_semantic_cosine: float = 0.6
+    """Embedding cosine (a static English model over headline and body, ``newsflow.stories.semantic``) below
+    which two English articles are not linked, whatever their terms and quotes share: reports of one beat
+    share its vocabulary, not their meaning. 0 turns the check off."""
+
     expectations_dir: str = ""
     """Folder of Great Expectations suites (one JSON per curated table); empty means the suites newsflow ships
     (``expectations/`` in the repository, inside the installed package)."""
@@ -250,6 +255,8 @@ class Settings:
         ):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        if not 0.0 <= self.story_semantic_cosine <= 1.0:
+            raise ConfigError(f"story_semantic_cosine must be in [0, 1], got {self.story_semantic_cosine!r}")
         if not 0.0 <= self.keep_days < float("inf"):
             raise ConfigError(f"keep_days must be >= 0, got {self.keep_days!r}")
         if not 0.0 <= self.lock_wait_seconds < float("inf"):

@@ -19,6 +19,7 @@ from newsflow.frames import is_in
 from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 from newsflow.stories.links import links
+from newsflow.stories.semantic import TEXT_COLUMNS, agreeing
 from newsflow.stories.terms import evidence
 
 
@@ -122,15 +123,23 @@ class AssignStories:
         kept, paragraphs = window.articles, window.paragraphs
         vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-        linked, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
-        # A published article founded its story when the story is named after it.
-        anchors = (
+        found, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
+        # The published partners, read once: their text for the embedding check, their story for the anchors.
+        partners = (
             history["articles"]
-            .filter(is_in("article_id", linked.get_column("other")) & (pl.col("story_id") == pl.col("article_id")))
-            .select("article_id")
+            .filter(is_in("article_id", found.get_column("other")))
+            .select("article_id", "story_id", *TEXT_COLUMNS)
             .collect(engine="streaming")
-            .get_column("article_id")
         )
+        linked = agreeing(
+            found,
+            pl.concat([kept.select("article_id", *TEXT_COLUMNS), partners.drop("story_id")]),
+            min_cosine=settings.story_semantic_cosine,
+        )
+        # A published article founded its story when the story is named after it.
+        anchors = partners.filter(
+            is_in("article_id", linked.get_column("other")) & (pl.col("story_id") == pl.col("article_id"))
+        ).get_column("article_id")
         assigned = assign(kept.select("article_id", "source_path"), linked, anchors)
         state = {
             **window.state,

@@ -125,15 +125,16 @@ class AssignStories:
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
         found, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
         # The published partners, read once: their text for the embedding check, their story for the anchors.
+        text = TEXT_COLUMNS if settings.story_semantic_cosine > 0 else ()
         partners = (
             history["articles"]
             .filter(is_in("article_id", found.get_column("other")))
-            .select("article_id", "story_id", *TEXT_COLUMNS)
+            .select("article_id", "story_id", *text)
             .collect(engine="streaming")
         )
         linked = agreeing(
             found,
-            pl.concat([kept.select("article_id", *TEXT_COLUMNS), partners.drop("story_id")]),
+            pl.concat([kept.select("article_id", *text), partners.drop("story_id")]),
             min_cosine=settings.story_semantic_cosine,
         )
         # A published article founded its story when the story is named after it.

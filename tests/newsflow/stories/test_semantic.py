@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,11 @@ import wordllama
 from polars.testing import assert_frame_equal
 
 from newsflow.config import ConfigError, Settings
+from newsflow.extract.source import read_memory
+from newsflow.pipeline import assemble_run, process_shard
+from newsflow.records import History
 from newsflow.stories import semantic
+from tests.conftest import SEEDS
 
 QUAKE = (
     "Earthquake kills dozens in northern Japan",
@@ -114,6 +119,21 @@ def test_a_cosine_of_zero_checks_nothing() -> None:
     frame = articles(rugby=RUGBY, other_match=RUGBY_OTHER_MATCH)
     found = pairs(("other_match", "rugby"))
     assert_frame_equal(semantic.agreeing(found, frame, min_cosine=0.0), found)
+
+
+@pytest.mark.parametrize(("min_cosine", "stories"), [(0.0, 1), (0.6, 1), (0.99, 2)])
+def test_the_story_step_keeps_the_seeds_link_only_where_their_embeddings_agree_enough(
+    min_cosine: float, stories: int
+) -> None:
+    # The two seeds tell one event in other words: an embedding cosine of about 0.93.
+    config = Settings(story_semantic_cosine=min_cosine)
+    shard = process_shard(read_memory({p.name: p.read_bytes() for p in sorted(SEEDS.glob("*.txt"))}), config)
+    run = assemble_run([shard], History.empty(), run_id="r", ingested_at=datetime.now(UTC), settings=config)
+    assert run.tables["articles"].height == 2
+    assert run.tables["articles"].get_column("story_id").n_unique() == stories
+    rules = run.state["story_links"].get_column("rule").to_list()
+    assert len(rules) == 2 - stories
+    assert all(("embedding cosine 0.9" in rule) == (min_cosine > 0) for rule in rules)
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])

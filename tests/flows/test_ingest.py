@@ -279,14 +279,14 @@ def test_bbc_corpus(tmp_path: Path, bbc: Path) -> None:
 
     # near copies beyond the byte-identical ones, and stories that seldom mix BBC categories: the few
     # that do are mostly one event filed under two desks (benchmarks/README.md, "Duplicates and stories
-    # on real news"); the issue tracking stories wants none
+    # on real news"); the issue tracking stories wants none. Without the embedding check there are 9.
     assert summary["duplicates_by_kind"]["near"] > 0
     mixed = rows(
         output,
         "articles",
         "select story_id from t group by 1 having count(distinct split_part(source_path, '/', 1)) > 1",
     )
-    assert len(mixed) <= 10
+    assert len(mixed) <= 5
 
     counts = {table: count(output, table) for table in TABLES}
     again = ingest(source=str(bbc), output=str(output))

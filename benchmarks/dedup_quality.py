@@ -33,6 +33,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evalset import generate
 
+from newsflow.config import Settings
 from newsflow.load import publish
 from newsflow.load.storage import Layout
 
@@ -285,13 +286,19 @@ def score_reuters(corpus: Path, output: Path) -> None:
         f"{together[(True, True)]} still one story; of {together[(False, True)] + together[(False, False)]} that "
         f"joined different events {together[(False, True)]} still joined"
     )
-    titled: dict[str, list[str]] = defaultdict(list)
-    for story, path in articles.select("story_id", "source_path").iter_rows():
-        titled[story].append(texts[path][0])
-    apart = sum(
-        any(_disjoint_tickers(a, b) for a, b in itertools.combinations(titles, 2)) for titles in titled.values()
+    titled: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    brief = Settings().story_template_words
+    for story, path, words in articles.select("story_id", "source_path", "word_count").iter_rows():
+        titled[story].append((texts[path][0], words <= brief))
+    # Per story, its pairs of titles naming disjoint tickers: whether both articles are briefs.
+    apart = [
+        [one[1] and two[1] for one, two in itertools.combinations(titles, 2) if _disjoint_tickers(one[0], two[0])]
+        for titles in titled.values()
+    ]
+    print(
+        f"  stories with two titles naming disjoint tickers (different companies): {sum(map(bool, apart))}; "
+        f"of them joining two briefs ({brief} words or fewer): {sum(map(any, apart))}"
     )
-    print(f"  stories with two titles naming disjoint tickers (different companies): {apart}")
     sizes = articles.group_by("story_id").len()
     distribution = dict(
         sizes.select(

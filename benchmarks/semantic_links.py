@@ -45,7 +45,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_quality import LABELS, pairs, precision_recall, run_newsflow, table
+from dedup_quality import LABELS, final_article, pairs, precision_recall, run_newsflow, table
 from evalset import generate
 
 from newsflow.stories import semantic
@@ -87,11 +87,8 @@ def stories_after(output: Path, links: pl.DataFrame, threshold: float, *, duplic
     articles = table(output, "articles").select("article_id", "source_path", "story_id")
     cut = set(links.filter(pl.col("cosine") < threshold).get_column("member"))
     story = {article: (path if path in cut else story) for article, path, story in articles.iter_rows()}
-    found = {path: story[article] for article, path, _ in articles.iter_rows()}
-    if duplicates:
-        copies = table(output, "duplicates").select("source_path", "duplicate_of")
-        found.update({path: story[kept] for path, kept in copies.iter_rows() if kept in story})
-    return found
+    files = final_article(output) if duplicates else dict(articles.select("source_path", "article_id").iter_rows())
+    return {path: story[article] for path, article in files.items() if article in story}
 
 
 def summary(links: pl.DataFrame, by: str) -> pl.DataFrame:

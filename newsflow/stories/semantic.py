@@ -101,6 +101,8 @@ def cosines(pairs: pl.DataFrame, articles: pl.DataFrame) -> pl.Series:
     english = articles.filter(pl.col("language").is_in(LANGUAGES) & is_in("article_id", named)).unique(
         "article_id", maintain_order=True
     )
+    if english.is_empty():
+        return pl.Series("semantic", [None] * pairs.height, dtype=pl.Float64)
     rows = english.select("article_id", row=pl.int_range(pl.len(), dtype=pl.Int64))
     indexed = (
         pairs.select("article_id", "other")
@@ -109,8 +111,6 @@ def cosines(pairs: pl.DataFrame, articles: pl.DataFrame) -> pl.Series:
         .join(rows.rename({"article_id": "other", "row": "other_row"}), on="other", how="left")
         .sort("pair")
     )
-    if english.is_empty():
-        return pl.Series("semantic", [None] * pairs.height, dtype=pl.Float64)
     vectors = embed(english.select(text()).to_series().to_list())
     mine = indexed.get_column("row").fill_null(0).to_numpy()
     theirs = indexed.get_column("other_row").fill_null(0).to_numpy()

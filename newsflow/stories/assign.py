@@ -111,8 +111,8 @@ def grow(stories: pl.LazyFrame, articles: pl.LazyFrame, joined: pl.DataFrame) ->
 
 
 class AssignStories:
-    """Gives every kept article a ``story_id`` and adds the story state (top ``terms`` and ``term_postings``,
-    ``quotes``, ``facts`` and ``story_links``); drops nothing."""
+    """Gives every kept article a ``story_id`` and adds the story state (``term_postings``, ``quotes``,
+    ``facts`` and ``story_links``); drops nothing."""
 
     name = "stories"
     stage = None
@@ -144,7 +144,6 @@ class AssignStories:
         assigned = assign(kept.select("article_id", "source_path"), linked, anchors)
         state = {
             **window.state,
-            "terms": vectors.drop("rank"),
             "term_postings": postings,
             "quotes": quotes,
             "facts": facts,

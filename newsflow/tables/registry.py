@@ -66,7 +66,6 @@ _DECLARED = (
     Table("signatures", "state", ("article_id",), history=True),
     Table("bands", "state", ("article_id", "band"), history=True),
     Table("paragraph_counts", "state", ("paragraph_hash",), history=True),
-    Table("terms", "state", ("article_id", "term")),
     Table("term_postings", "state", ("term", "article_id"), history=True),
     Table("facts", "state", ("article_id",), history=True),
     Table("quotes", "state", ("article_id", "quote_hash"), history=True),

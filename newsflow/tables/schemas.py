@@ -262,15 +262,11 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
         ],
         metadata={"description": "Per-run paragraph counts, for boilerplate detection."},
     ),
-    "terms": pa.schema(
-        [_KEY, _field("term", STRING, "Content word."), _field("weight", pa.float64(), "Normalized TF-IDF weight.")],
-        metadata={"description": "Top TF-IDF terms of curated articles (story state)."},
-    ),
     "term_postings": pa.schema(
-        [_KEY, _field("term", STRING, "As in terms.term."), _field("weight", pa.float64(), "As in terms.weight.")],
+        [_KEY, _field("term", STRING, "Content word."), _field("weight", pa.float64(), "Normalized TF-IDF weight.")],
         metadata={
-            "description": "The rows of terms among the first story_term_postings + 1 articles holding their term "
-            "(story state: how many hold a term, and who, while it is selective)."
+            "description": "Top TF-IDF terms of curated articles, each term's first story_term_postings + 1 "
+            "holders only (story state: how many hold a term, and who, while it is selective)."
         },
     ),
     "facts": pa.schema(

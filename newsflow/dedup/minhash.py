@@ -6,9 +6,8 @@ stable 64-bit hash (xxh3); the k-th signature value is the minimum over shingles
 of ``a_k * h + b_k`` modulo 2**64 (multiply-add hashing), computed for all articles at
 once with NumPy. Signatures are cut
 into ``bands`` bands of ``rows`` values; articles sharing any band are candidates,
-kept only if their estimated Jaccard similarity (the share of equal signature
-values) reaches the threshold, or when one is (almost) contained in the other (a
-paragraph cut). datatrove uses 14 bands x 8 rows (candidates from Jaccard ~0.72);
+each verified on its exact shingle sets (``near.verify``): the signatures only
+propose, so the published ones are never read back. datatrove uses 14 bands x 8 rows (candidates from Jaccard ~0.72);
 the defaults here, 20 bands x 5 rows, make candidates from ~0.55 (a pair at 0.6
 with probability 0.8, at 0.7 with 0.98), because a copy with its last paragraph
 cut often sits at 0.6-0.75 and must reach verification to be caught by containment.
@@ -128,31 +127,3 @@ def candidate_pairs(new: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
         .select("key", other="key_other")
         .unique()
     )
-
-
-def containment(jaccard: pl.Expr, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """Share of the smaller shingle set inside the larger, from Jaccard and the set sizes.
-
-    |A and B| = J (|A| + |B|) / (1 + J); a copy with a paragraph cut is contained in
-    its original although their Jaccard similarity may be well below the threshold.
-    """
-    return (jaccard * (left + right) / (1 + jaccard) / pl.min_horizontal(left, right)).clip(upper_bound=1.0)
-
-
-def similarity(pairs: pl.DataFrame, sigs: pl.DataFrame) -> pl.Series:
-    """Estimated Jaccard similarity of each pair: the share of equal signature values (NumPy, vectorized)."""
-    if pairs.height == 0:
-        return pl.Series("similarity", [], dtype=pl.Float64)
-    column = sigs.get_column("signature")
-    matrix = column.list.to_array(int(column.list.len()[0])).to_numpy()
-    position = sigs.select("key").with_row_index("i")
-    rows = (
-        pairs.select("key", "other")
-        .with_row_index("pair")
-        .join(position, on="key")
-        .join(position.rename({"key": "other", "i": "j"}), on="other")
-        .sort("pair")
-    )
-    left = matrix[rows.get_column("i").to_numpy()]
-    right = matrix[rows.get_column("j").to_numpy()]
-    return pl.Series("similarity", (left == right).mean(axis=1), dtype=pl.Float64)

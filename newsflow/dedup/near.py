@@ -65,10 +65,6 @@ _SIGNATURE_ARTICLES = 4_000
 _LISTED = tuple(kind for kind in FACTS if kind != "names")
 """Facts compared as listed; names are compared with every word of the other text (``names_conflict``)."""
 
-_ESTIMATE_MARGIN = 0.1
-"""Candidates whose MinHash estimate is this far below the lowest Jaccard a rule accepts are not verified:
-the estimate's standard error with 100 values is at most 0.05."""
-
 
 def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame, *, facts: bool = True) -> pl.DataFrame:
     """``key``, ``text`` (canonical headline and body), ``body_hash`` (null for an empty body) and, with
@@ -336,7 +332,7 @@ def verify(pairs: pl.DataFrame, texts: pl.DataFrame, settings: Settings) -> pl.D
 class NearDuplicates:
     """Drops candidates that copy an article kept before them, of the window or published (a ``duplicates``
     row each); copies found earlier that point at a dropped article point at what it copies. Adds the kept
-    articles' ``signatures`` and ``bands`` to the state."""
+    articles' LSH ``bands`` and body hashes (``signatures``) to the state."""
 
     name = "near_duplicates"
     stage = "dedup"
@@ -359,7 +355,7 @@ class NearDuplicates:
         matched_sigs = (
             history["signatures"]
             .filter(is_in("article_id", matched_bands.get_column("key")) | is_in("body_hash", bodies))
-            .select("article_id", "shingles", "signature", "body_hash", "ingested_at")
+            .select("article_id", "body_hash", "ingested_at")
             .collect(engine="streaming")
             .rename({"article_id": "key"})
         )
@@ -391,7 +387,7 @@ class NearDuplicates:
         kept_ids = kept.get_column("article_id")
         state = {
             **window.state,
-            "signatures": sigs.filter(is_in("key", kept_ids)).rename({"key": "article_id"}),
+            "signatures": sigs.filter(is_in("key", kept_ids)).select(article_id="key", body_hash="body_hash"),
             "bands": bands.filter(is_in("key", kept_ids)).rename({"key": "article_id"}),
         }
         return StepResult(
@@ -419,14 +415,7 @@ class NearDuplicates:
         empty = pl.DataFrame(
             schema={"article_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64, "rule": pl.String}
         )
-        all_sigs = pl.concat([sigs.select("key", "signature"), matched_sigs.select("key", "signature")]).unique("key")
-        lowest = min(
-            settings.near_duplicate_threshold,
-            settings.near_duplicate_min_jaccard,
-            settings.near_duplicate_short_threshold,
-        )
         banded = banded_pairs(bands, matched_bands, context.pool)
-        banded = banded.filter(minhash.similarity(banded, all_sigs) >= lowest - _ESTIMATE_MARGIN)
         body_of = pl.concat([sigs.select("key", "body_hash"), matched_sigs.select("key", "body_hash")]).drop_nulls()
         same_body = (
             sigs.select("key", "body_hash")

@@ -43,8 +43,14 @@ class Compaction:
 
 def scan_parts(parts: str | list[Path], table: str) -> pl.LazyFrame:
     """``table``'s rows in ``parts`` (a glob or files), with the table's schema: parts written before a column
-    was added read it as null."""
-    return pl.scan_parquet(parts, hive_partitioning=False, schema=polars_schema(table), missing_columns="insert")
+    was added read it as null, and a column since dropped is left out."""
+    return pl.scan_parquet(
+        parts,
+        hive_partitioning=False,
+        schema=polars_schema(table),
+        missing_columns="insert",
+        extra_columns="ignore",
+    )
 
 
 def _merge(parts: list[Path], table: str) -> Callable[[Path], None]:

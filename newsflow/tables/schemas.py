@@ -239,8 +239,6 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     "signatures": pa.schema(
         [
             _KEY,
-            _field("shingles", pa.int32(), "Distinct shingles of the article."),
-            _field("signature", pa.large_list(pa.uint64()), "MinHash signature."),
             _field(
                 "body_hash",
                 pa.uint64(),
@@ -249,7 +247,10 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
             ),
             _INGESTED_AT,
         ],
-        metadata={"description": "MinHash signatures of curated articles (near-duplicate state)."},
+        metadata={
+            "description": "Body hashes of curated articles and when they arrived (near-duplicate state; their MinHash "
+            "signatures are in bands, cut into LSH bands, and are never read back whole)."
+        },
     ),
     "bands": pa.schema(
         [_KEY, _field("band", pa.uint8(), "LSH band."), _field("band_hash", pa.uint64(), "Hash of the band's rows.")],

@@ -1,18 +1,17 @@
 """Near-duplicate detection: MinHash signatures over word shingles, LSH banding, verification.
 
-Shingles are word n-grams of the canonical body (boilerplate paragraphs left out, so
-a shared footer cannot make two articles alike). Each shingle is hashed with a
-stable 64-bit hash (xxh3); the k-th signature value is the minimum over shingles
-of ``a_k * h + b_k`` modulo 2**64 (multiply-add hashing), computed for all articles at
-once with NumPy. Signatures are cut
-into ``bands`` bands of ``rows`` values; articles sharing any band are candidates,
-each verified on its exact shingle sets (``near.verify``): the signatures only
-propose, so the published ones are never read back. datatrove uses 14 bands x 8 rows (candidates from Jaccard ~0.72);
-the defaults here, 20 bands x 5 rows, make candidates from ~0.55 (a pair at 0.6
-with probability 0.8, at 0.7 with 0.98), because a copy with its last paragraph
-cut often sits at 0.6-0.75 and must reach verification to be caught by containment.
-On the evaluation set (benchmarks/dedup_quality.py) that raised per-file recall
-from 0.95 to the figure in the README without costing precision.
+Shingles are word n-grams of an article's compared text (``near.compared_texts``: its
+canonical headline and body). Each shingle is hashed with a stable 64-bit hash (xxh3);
+the k-th signature value is the minimum over shingles of ``a_k * h + b_k`` modulo 2**64
+(multiply-add hashing), computed for all articles at once with NumPy. Signatures are
+cut into ``bands`` bands of ``rows`` values; articles sharing any band are candidates,
+each verified on its exact shingle sets (``near.verify``): signatures only propose, so
+only their bands are kept. datatrove uses 14 bands x 8 rows (candidates from Jaccard
+~0.72); the defaults here, 20 bands x 5 rows, make candidates from ~0.55 (a pair at 0.6
+with probability 0.8, at 0.7 with 0.98), because a copy with its last paragraph cut
+often sits at 0.6-0.75 and must reach verification to be caught by containment. On the
+evaluation set (benchmarks/dedup_quality.py) that raised per-file recall from 0.95 to
+the figure in the README without costing precision.
 """
 
 from __future__ import annotations

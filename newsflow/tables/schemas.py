@@ -248,8 +248,8 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
             _INGESTED_AT,
         ],
         metadata={
-            "description": "Body hashes of curated articles and when they arrived (near-duplicate state; their MinHash "
-            "signatures are in bands, cut into LSH bands, and are never read back whole)."
+            "description": "Body hashes of curated articles and when they arrived (near-duplicate state: finds "
+            "re-transmissions; the MinHash signatures are kept only as their LSH bands, in bands)."
         },
     ),
     "bands": pa.schema(

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
@@ -65,6 +66,18 @@ def test_a_part_written_before_a_column_was_added_reads_it_as_null(tmp_path: Pat
     files = read_files(layout)
     assert files.schema == empty("files").schema
     assert files.get_column("size").is_null().to_list() == [True, False]
+
+
+def test_a_part_written_with_a_column_since_dropped_reads_without_it(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    publish.publish(layout, run(layout, "r1", "a.txt"), "s1", keep=2)
+    (old,) = (layout.curated / "files").rglob("*.parquet")
+    table = pq.read_table(old)
+    pq.write_table(table.append_column("signature", pa.array([[1, 2]], pa.large_list(pa.uint64()))), old)
+    publish.publish(layout, run(layout, "r2", "b.txt"), "s2", keep=2)
+    files = read_files(layout)
+    assert files.schema == empty("files").schema
+    assert files.get_column("source_path").to_list() == ["a.txt", "b.txt"]
 
 
 def test_crash_before_the_swap_leaves_the_published_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,8 +53,8 @@ def shingle_hashes(texts: pl.LazyFrame, *, words: int, distinct: bool = True) ->
 
 
 def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
-    """``key``, ``signature`` (list of ``count`` UInt64 minima), ``shingles`` (distinct shingle count) per key,
-    in key order; ``hashes`` (``key``, ``h``) may repeat a key's hash.
+    """``key``, ``signature`` (list of ``count`` UInt64 minima) per key, in key order; ``hashes`` (``key``,
+    ``h``) may repeat a key's hash (a repeat changes no minimum).
 
     NumPy, one permutation at a time over every shingle of the batch: ``a * h + b`` wraps modulo
     2**64 as Polars' integer arithmetic does, and ``minimum.reduceat`` takes each key's minimum over
@@ -63,7 +63,7 @@ def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
     """
     frame = hashes.select("key", h=pl.col("h").cast(pl.UInt64)).collect()
     if frame.height == 0:
-        return pl.DataFrame(schema={"key": frame.schema["key"], "shingles": pl.Int32, "signature": pl.List(pl.UInt64)})
+        return pl.DataFrame(schema={"key": frame.schema["key"], "signature": pl.List(pl.UInt64)})
     # Each key's rows are made contiguous by sorting the key's number in key order: numbers sort
     # faster than the key strings themselves.
     keys = frame.get_column("key").unique().sort()
@@ -86,16 +86,7 @@ def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
             np.multiply(block, a[k], out=permuted)
             np.add(permuted, b[k], out=permuted)
             minima[first:last, k] = np.minimum.reduceat(permuted, offsets)
-    # A repeated hash changes no minimum, only the count: distinct per key number, which groups faster
-    # than the key strings.
-    distinct = pl.DataFrame({"number": numbers, "h": h}).group_by("number").agg(pl.col("h").n_unique()).sort("number")
-    return pl.DataFrame(
-        {
-            "key": keys,
-            "shingles": distinct.get_column("h").cast(pl.Int32),
-            "signature": pl.Series(minima).cast(pl.List(pl.UInt64)),
-        }
-    )
+    return pl.DataFrame({"key": keys, "signature": pl.Series(minima).cast(pl.List(pl.UInt64))})
 
 
 def band_keys(sigs: pl.DataFrame, *, bands: int, rows: int) -> pl.DataFrame:

@@ -96,14 +96,14 @@ def compared_texts(articles: pl.DataFrame, paragraphs: pl.DataFrame, *, facts: b
 
 
 def chunk_signatures(chunk: pl.DataFrame, *, words: int, count: int) -> pl.DataFrame:
-    """MinHash signatures (``key``, ``shingles``, ``signature``) of a chunk of ``key``, ``text``."""
+    """MinHash signatures (``key``, ``signature``) of a chunk of ``key``, ``text``."""
     return minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=words, distinct=False), count=count)
 
 
 def batch_signatures(
     texts: pl.DataFrame, settings: Settings, pool: Pool = IN_PROCESS
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """MinHash signatures (``key``, ``shingles``, ``signature``) and LSH band keys of ``texts``, a chunk of
+    """MinHash signatures (``key``, ``signature``) and LSH band keys of ``texts``, a chunk of
     articles per piece of ``pool``."""
     # Shingling explodes a text into one row per word; a chunk of articles at a time keeps
     # that (and the count columns of hash values it makes) bounded, whatever the batch size.
@@ -352,14 +352,14 @@ class NearDuplicates:
             .rename({"article_id": "key"})
         )
         bodies = texts.get_column("body_hash").drop_nulls()
-        matched_sigs = (
+        matched_bodies = (
             history["signatures"]
             .filter(is_in("article_id", matched_bands.get_column("key")) | is_in("body_hash", bodies))
             .select("article_id", "body_hash", "ingested_at")
             .collect(engine="streaming")
             .rename({"article_id": "key"})
         )
-        near = self.copies(kept, paragraphs, sigs, bands, matched_bands, matched_sigs, context)
+        near = self.copies(kept, paragraphs, sigs, bands, matched_bands, matched_bodies, context)
         near_rows = kept.join(near, on="article_id").with_columns(kind=pl.lit(DuplicateKind.NEAR.value))
         # A copy of an article that is itself a near duplicate points at what was kept instead.
         earlier = (
@@ -407,7 +407,7 @@ class NearDuplicates:
         sigs: pl.DataFrame,
         bands: pl.DataFrame,
         matched_bands: pl.DataFrame,
-        matched_sigs: pl.DataFrame,
+        matched_bodies: pl.DataFrame,
         context: WindowContext,
     ) -> pl.DataFrame:
         """``article_id``, ``duplicate_of``, ``similarity``, ``rule`` of the window's copies."""
@@ -416,7 +416,7 @@ class NearDuplicates:
             schema={"article_id": pl.String, "duplicate_of": pl.String, "similarity": pl.Float64, "rule": pl.String}
         )
         banded = banded_pairs(bands, matched_bands, context.pool)
-        body_of = pl.concat([sigs.select("key", "body_hash"), matched_sigs.select("key", "body_hash")]).drop_nulls()
+        body_of = pl.concat([sigs.select("key", "body_hash"), matched_bodies.select("key", "body_hash")]).drop_nulls()
         same_body = (
             sigs.select("key", "body_hash")
             .drop_nulls()
@@ -432,7 +432,7 @@ class NearDuplicates:
         )
         if pairs.height == 0:
             return empty
-        published = matched_sigs.get_column("key")
+        published = matched_bodies.get_column("key")
         partners = published.filter(
             published.is_in(pl.concat([pairs.get_column("other"), pairs.get_column("key")]).implode())
         )
@@ -449,7 +449,7 @@ class NearDuplicates:
         nodes = (
             pl.concat(
                 [
-                    matched_sigs.sort("ingested_at", "key").select("key", anchor=pl.lit(True)),
+                    matched_bodies.sort("ingested_at", "key").select("key", anchor=pl.lit(True)),
                     kept.sort("source_path").select(key="article_id", anchor=pl.lit(False)),
                 ]
             )

@@ -57,8 +57,8 @@ def _by_group_by(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
     minima = [(h * pl.lit(a[k], pl.UInt64) + pl.lit(b[k], pl.UInt64)).min().alias(f"m{k}") for k in range(count)]
     return (
         hashes.group_by("key")
-        .agg(*minima, shingles=pl.col("h").n_unique().cast(pl.Int32))
-        .select("key", "shingles", signature=pl.concat_list([f"m{k}" for k in range(count)]))
+        .agg(*minima)
+        .select("key", signature=pl.concat_list([f"m{k}" for k in range(count)]))
         .sort("key")
         .collect()
     )

@@ -7,13 +7,17 @@ Polars calls (benchmarks/README.md, "Measured design"). In a child process the i
 the core the flow leaves idle while it starts up, and the flow's process only waits.
 
 One child serves every run of the process that started it (``newsflow serve`` runs flows
-one after another, a test session many): only the first run pays for the import.
+one after another, a test session many): only the first run pays for the import. It ends
+with that process, however it ends: a process killed outright (the out-of-memory killer,
+``kill -9``) runs no exit handler, and its child would otherwise wait for work forever.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +33,21 @@ from newsflow.quality.suites import EXPECTATIONS_DIR
 
 _GATES: dict[Path, Gate] = {}
 """The child's gates, one per run (by Data Docs folder)."""
+
+_PARENT_CHECK_SECONDS = 1.0
+"""How often the child looks whether the process that started it is still alive."""
+
+
+def _end_with(parent: int) -> None:
+    """In the child: exit as soon as ``parent`` is gone (then the child is another process's, usually init's).
+    A parent that exits normally shuts the child down itself (``atexit``); one killed outright cannot."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(0)  # no clean-up is owed to a parent that is gone, and a validation under way is moot
+
+    threading.Thread(target=watch, name="newsflow-parent-watch", daemon=True).start()
 
 
 def _warm() -> None:
@@ -59,7 +78,9 @@ def _child(*, replace: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor
     global _pool  # one child per process, started on demand
     with _lock:
         if _pool is None or _pool is replace:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=get_context("spawn"), initializer=_end_with, initargs=(os.getpid(),)
+            )
             _pool.submit(_warm)
             atexit.register(_pool.shutdown, cancel_futures=True)
         return _pool

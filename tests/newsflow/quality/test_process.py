@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -70,3 +73,40 @@ def test_a_run_after_the_child_died_gets_a_new_one(tables: dict[str, pl.DataFram
     with GateProcess(docs_dir=tmp_path / "docs") as gate:
         assert gate.validate(views, parameters).success
     assert _child() is not old
+
+
+_STARTS_A_CHILD = """
+import os, sys, time
+from newsflow.quality.process import _child
+print(_child().submit(os.getpid).result(), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs: an exited process not yet reaped (a zombie) does not."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_child_ends_when_its_parent_is_killed_outright() -> None:
+    # The out-of-memory killer or kill -9 runs no exit handler in the parent: the child must notice alone.
+    parent = subprocess.Popen([sys.executable, "-c", _STARTS_A_CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    orphaned = _alive(child)
+    if orphaned:
+        os.kill(child, signal.SIGKILL)  # not left behind by a failing run
+    assert not orphaned

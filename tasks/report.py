@@ -24,12 +24,14 @@ from newsflow.asset_keys import asset_key
 from newsflow.config import Settings
 from newsflow.console import display
 from newsflow.load import publish
+from newsflow.load.compaction import compact_log
 from newsflow.load.storage import Layout
 from newsflow.quality.docs_site import prune
 from newsflow.quality.gate import Outcome, QualityGateError
 from newsflow.quality.report import markdown_report
 from newsflow.server import local
 from newsflow.summary import RunSummary
+from tasks.load import compaction
 
 
 class Progress:
@@ -76,6 +78,9 @@ def report(layout: Layout, summary: RunSummary, outcome: Outcome | None, setting
     summary.report = str(path)
     summary.write(path)
     publish.write_table(summary.runs_frame(), layout.run_log(summary.run_id, summary.started_at.date()), "runs")
+    # A part per run: a service running every few minutes would otherwise leave hundreds a day for every
+    # report to open.
+    compact_log(layout.runs, compaction(settings), table="runs", name=summary.run_id)
     logger = get_run_logger()
     if summary.files_seen == 0:
         logger.info("nothing found: no file matches the source glob; nothing to publish")

@@ -13,6 +13,12 @@ The merge happens in the folder of the new snapshot before it is published (its 
 are hard links: removing one there leaves the older snapshots' files alone), so
 readers of an older snapshot are not disturbed, and a crash leaves the published
 tables as they were.
+
+The ``runs`` log lives outside the snapshots (a part per run, whether it published or
+not) and is merged in place by ``compact_log``: the merged part is written before the
+parts it holds are removed, so a crash in between leaves rows twice, never none.
+``read_log`` and the next merge drop the repeats, and a reader whose parts were merged
+away under it lists them again.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import polars as pl
 
 from newsflow.load.atomic import write_atomically
 from newsflow.load.storage import Layout
-from newsflow.tables.dictionary import polars_schema
+from newsflow.tables.dictionary import empty, polars_schema
 from newsflow.tables.registry import PUBLISHED, TABLES
 
 
@@ -53,11 +59,26 @@ def scan_parts(parts: str | list[Path], table: str) -> pl.LazyFrame:
     )
 
 
-def _merge(parts: list[Path], table: str) -> Callable[[Path], None]:
+def _merge(parts: list[Path], table: str, *, distinct: bool) -> Callable[[Path], None]:
     def write(path: Path) -> None:
-        scan_parts(parts, table).sink_parquet(path, compression="zstd", arrow_schema=TABLES[table].schema)
+        rows = scan_parts(parts, table)
+        if distinct:
+            rows = rows.unique(maintain_order=True)
+        rows.sink_parquet(path, compression="zstd", arrow_schema=TABLES[table].schema)
 
     return write
+
+
+def _merge_partition(partition: Path, policy: Compaction, *, table: str, name: str, distinct: bool = False) -> int:
+    """Merge ``partition``'s small parts into ``part-<name>-merged.parquet`` where ``policy`` says so; returns how
+    many were merged (0: left as it was). With ``distinct``, rows held twice are merged into one."""
+    small = sorted(part for part in partition.glob("*.parquet") if part.stat().st_size < policy.part_bytes)
+    if len(small) <= policy.max_parts:
+        return 0
+    write_atomically(partition / f"part-{name}-merged.parquet", _merge(small, table, distinct=distinct), hidden=True)
+    for part in small:
+        part.unlink(missing_ok=True)
+    return len(small)
 
 
 def compact(
@@ -77,13 +98,35 @@ def compact(
         if not root.is_dir():
             continue
         for partition in sorted({part.parent for part in root.rglob("*.parquet")}):
-            small = sorted(part for part in partition.glob("*.parquet") if part.stat().st_size < policy.part_bytes)
-            if len(small) <= policy.max_parts:
-                continue
-            write_atomically(partition / f"part-{name}-merged.parquet", _merge(small, table), hidden=True)
-            for part in small:
-                part.unlink()
-            merged[table] = merged.get(table, 0) + len(small)
-            if report is not None:
-                report(table, len(small))
+            if count := _merge_partition(partition, policy, table=table, name=name):
+                merged[table] = merged.get(table, 0) + count
+                if report is not None:
+                    report(table, count)
     return merged
+
+
+def compact_log(root: Path, policy: Compaction, *, table: str, name: str) -> int:
+    """Merge the small parts of every partition of the log ``table`` under ``root`` in place, where ``policy``
+    says so (see the module docstring); returns how many parts were merged. Call it with the output locked:
+    two merges at once would each remove parts the other read."""
+    partitions = sorted({part.parent for part in root.rglob("*.parquet")}) if root.is_dir() else []
+    return sum(_merge_partition(partition, policy, table=table, name=name, distinct=True) for partition in partitions)
+
+
+_LOG_READ_ATTEMPTS = 5
+
+
+def read_log(root: Path, table: str) -> pl.DataFrame:
+    """Every row of the log ``table`` under ``root`` once (empty when it has no part): a row a crashed merge left
+    twice is read once, and parts merged away while they were read are listed again."""
+    attempt = 1
+    while True:
+        parts = sorted(root.rglob("*.parquet")) if root.is_dir() else []
+        if not parts:
+            return empty(table)
+        try:
+            return scan_parts(parts, table).unique(maintain_order=True).collect()
+        except FileNotFoundError:
+            if attempt == _LOG_READ_ATTEMPTS:
+                raise
+            attempt += 1

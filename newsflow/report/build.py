@@ -8,22 +8,16 @@ import polars as pl
 
 from newsflow.load import publish
 from newsflow.load.atomic import write_atomically
+from newsflow.load.compaction import read_log
 from newsflow.load.storage import Layout
 from newsflow.report import data, page
-from newsflow.tables.dictionary import empty
 
 TOP_STORIES = 15
 
 
-def _runs(layout: Layout) -> pl.LazyFrame:
-    if not any(layout.runs.rglob("*.parquet")):
-        return empty("runs").lazy()
-    return pl.scan_parquet(layout.runs_glob(), hive_partitioning=False)
-
-
 def build_report(layout: Layout, destination: Path) -> Path:
     """Write the report of the output ``layout`` to ``destination`` (atomically); returns it."""
-    runs = _runs(layout)
+    runs = read_log(layout.runs, "runs").lazy()
     counts = {
         name: int(publish.scan(layout, table).select(pl.len()).collect().item())
         for name, table in [

@@ -120,13 +120,17 @@ def test_seeds_end_to_end_and_idempotent(tmp_path: Path) -> None:
         assert f"prefect.flow-run.{summary['run_id']}" in related
 
     before = published_state(output)
-    again = ingest(source=str(SEEDS), output=str(output))
+    # Allowed one part per day of the runs log, the second run merges both runs' parts.
+    again = ingest(source=str(SEEDS), output=str(output), settings={"compact_parts": 1})
     assert (again["files_new"], again["files_unchanged"], again["validation"]) == (0, 2, "skipped")
     assert again["outcome"] == "nothing_new"
     assert published_state(output) == before
 
     # The runs table: one row per (run, step, metric), published or not.
+    days = [folder for folder in layout.runs.iterdir() if folder.is_dir()]
+    assert all(len(list(day.glob("*.parquet"))) == 1 for day in days), days
     runs = pl.read_parquet(layout.runs_glob())
+    assert runs.height == runs.unique().height
     assert runs.get_column("run_id").unique().sort().to_list() == sorted([summary["run_id"], again["run_id"]])
     first = runs.filter(run_id=summary["run_id"])
     counters = {(step, metric): value for step, metric, value in first.select("step", "metric", "value").iter_rows()}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -10,6 +11,7 @@ from polars.testing import assert_frame_equal
 from newsflow.load import compaction, publish
 from newsflow.load.compaction import Compaction
 from newsflow.load.storage import Layout
+from newsflow.tables.dictionary import empty
 from newsflow.tables.registry import TABLES
 from tests.newsflow.load.test_publish import read_files, run
 
@@ -72,3 +74,58 @@ def test_a_crash_while_merging_leaves_the_published_tables(tmp_path: Path, monke
 def test_a_policy_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="must be >= 1"):
         Compaction(max_parts=0, part_bytes=1)
+
+
+def log_part(layout: Layout, run_id: str, day: date) -> pl.DataFrame:
+    """One run's rows of the ``runs`` log, written as a run writes them."""
+    rows = pl.DataFrame(
+        {
+            "run_id": [run_id] * 2,
+            "started_at": [datetime(day.year, day.month, day.day, 12, tzinfo=UTC)] * 2,
+            "outcome": ["published"] * 2,
+            "step": ["run", "read"],
+            "metric": ["seconds", "total"],
+            "value": [1.5, 3.0],
+        }
+    )
+    publish.write_table(rows, layout.run_log(run_id, day), "runs")
+    return rows
+
+
+def test_the_runs_log_is_merged_per_day_once_it_has_more_small_parts_than_allowed(tmp_path: Path) -> None:
+    layout, policy = Layout(tmp_path), Compaction(max_parts=3, part_bytes=2**20)
+    days = [date(2026, 12, 1), date(2026, 12, 2)]
+    written = [log_part(layout, f"run-{i}", days[i % 2]) for i in range(7)]
+    # Four parts on the first day, three on the second: only the first is over the limit.
+    assert compaction.compact_log(layout.runs, policy, table="runs", name="run-6") == 4
+    by_day = {folder.name: sorted(p.name for p in folder.iterdir()) for folder in layout.runs.iterdir()}
+    assert by_day == {
+        "started_date=2026-12-01": ["part-run-6-merged.parquet"],
+        "started_date=2026-12-02": ["part-run-1.parquet", "part-run-3.parquet", "part-run-5.parquet"],
+    }
+    assert compaction.compact_log(layout.runs, policy, table="runs", name="run-7") == 0
+    expected = pl.concat(written).select(compaction.read_log(layout.runs, "runs").columns)
+    assert_frame_equal(compaction.read_log(layout.runs, "runs"), expected, check_row_order=False)
+
+
+def test_a_merge_interrupted_before_its_parts_were_removed_loses_and_repeats_no_row(tmp_path: Path) -> None:
+    layout, policy = Layout(tmp_path), Compaction(max_parts=1, part_bytes=2**20)
+    day = date(2026, 12, 1)
+    written = pl.concat([log_part(layout, f"run-{i}", day) for i in range(3)])
+    folder = layout.run_log("run-0", day).parent
+    kept = {p.name: p.read_bytes() for p in folder.iterdir()}
+    compaction.compact_log(layout.runs, policy, table="runs", name="run-2")
+    for name, content in kept.items():  # as if the process died before removing the merged parts
+        (folder / name).write_bytes(content)
+    expected = written.select(compaction.read_log(layout.runs, "runs").columns)
+    assert_frame_equal(compaction.read_log(layout.runs, "runs"), expected, check_row_order=False)
+    compaction.compact_log(layout.runs, policy, table="runs", name="run-3")
+    assert [p.name for p in folder.iterdir()] == ["part-run-3-merged.parquet"]
+    assert_frame_equal(pl.read_parquet(folder), expected, check_row_order=False)
+
+
+def test_an_empty_runs_log_reads_as_an_empty_table(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    assert compaction.compact_log(layout.runs, Compaction(1, 1), table="runs", name="r") == 0
+    assert compaction.read_log(layout.runs, "runs").schema == empty("runs").schema
+    assert compaction.read_log(layout.runs, "runs").is_empty()

@@ -35,9 +35,11 @@ def _matrix(frame: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, weig
     # An index frame numbers its rows in order (``_index``, ``_in_arrival_order``): a value's index is its row.
     row = positions(frame.get_column(rows.columns[1]), rows.get_column(rows.columns[1]))
     column = positions(frame.get_column(columns.columns[1]), columns.get_column(columns.columns[1]))
+    data = frame.get_column(weight).to_numpy() if weight else np.ones(frame.height)
     inside = (row >= 0) & (column >= 0)
-    data = frame.get_column(weight).to_numpy()[inside] if weight else np.ones(int(inside.sum()))
-    matrix = scipy_sparse().csr_array((data, (row[inside], column[inside])), shape=(rows.height, columns.height))
+    if not inside.all():  # usually every row is inside: then no copies of millions of entries
+        row, column, data = row[inside], column[inside], data[inside]
+    matrix = scipy_sparse().csr_array((data, (row, column)), shape=(rows.height, columns.height))
     # Each row's entries by column, whatever the frame's row order (SciPy already sorts them when it
     # converts coordinates, cheaper than sorting the frame).
     matrix.sort_indices()
@@ -56,14 +58,18 @@ def _in_arrival_order(
     left: pl.DataFrame, right: pl.DataFrame, order: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """``_index`` frames of the left and right articles numbered in arrival order (``order``; a right article
-    missing from it is published, first of all), and the arrival order of each (published: 0)."""
-    mine = left.select("article_id").unique().join(order, on="article_id").sort("order", "article_id")
+    missing from it is published, first of all), and the arrival order of each (published: 0).
+
+    The published articles among themselves are in no particular order. No sum depends on it: SciPy adds a
+    pair's products in the order of the left row's keys, and ties between partners are broken by id
+    (``pairs_sharing``). Sorting their ids cost more than the product itself in a late window."""
+    mine = left.select("article_id").unique().join(order, on="article_id").sort("order")
     theirs = (
         right.select("article_id")
         .unique()
         .join(order, on="article_id", how="left")
         .with_columns(pl.col("order").fill_null(0))
-        .sort("order", "article_id")
+        .sort("order")
     )
     return (
         mine.drop("order").with_row_index("index"),
@@ -124,10 +130,10 @@ def pairs_sharing(
     same = mine.join(theirs, on="article_id", suffix="_other")
     itself = np.full(mine.height, -1, dtype=np.int64)
     itself[same.get_column("index").to_numpy()] = same.get_column("index_other").to_numpy()
-    id_rank = theirs.get_column("article_id").rank("ordinal").to_numpy()
+    id_rank = None if best is None else theirs.get_column("article_id").rank("ordinal").to_numpy()
     for rows, columns, total in found:
         pairs = pl.DataFrame({"r": rows, "c": columns, name: total}).filter(pl.Series(itself[rows] != columns))
-        if best is not None:
+        if best is not None and id_rank is not None:
             # Only the pairs reaching an article's best sums are sorted with their partner's id rank.
             pairs = pairs.filter(within_top(name, best, over="r"))
             pairs = (

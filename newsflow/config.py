@@ -184,8 +184,8 @@ class Settings:
 
     compact_parts: int = 100
     """A table's partition with more parts smaller than ``compact_part_bytes`` than this has them merged into one
-    when the next snapshot is published, and a day of the ``runs`` log when the next run reports: file counts
-    stay bounded however many runs publish."""
+    when the next snapshot is published, and the current day of the ``runs`` log when the next run reports (a
+    past day's parts are merged whatever their count): file counts stay bounded however many runs publish."""
 
     compact_part_bytes: int = 16 * 2**20
     """Parts of this size or larger are never merged: they are few for the data they hold (a large run's

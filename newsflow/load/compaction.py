@@ -15,8 +15,9 @@ readers of an older snapshot are not disturbed, and a crash leaves the published
 tables as they were.
 
 The ``runs`` log lives outside the snapshots (a part per run, whether it published or
-not) and is merged in place by ``compact_log``: the merged part is written before the
-parts it holds are removed, so a crash in between leaves rows twice, never none.
+not) and is merged in place by ``compact_log``: a day's parts into one once the day is
+over, and the current day's as a table partition's. The merged part is written before
+the parts it holds are removed, so a crash in between leaves rows twice, never none.
 ``read_log`` and the next merge drop the repeats, and a reader whose parts were merged
 away under it lists them again.
 """
@@ -106,11 +107,19 @@ def compact(
 
 
 def compact_log(root: Path, policy: Compaction, *, table: str, name: str) -> int:
-    """Merge the small parts of every partition of the log ``table`` under ``root`` in place, where ``policy``
-    says so (see the module docstring); returns how many parts were merged. Call it with the output locked:
-    two merges at once would each remove parts the other read."""
+    """Merge the small parts of the partitions of the log ``table`` under ``root`` in place (see the module
+    docstring); returns how many parts were merged. The newest partition (by name: a day) is merged where
+    ``policy`` says so; every older one into a single part, since few runs still add to a day that is over:
+    the log then holds about a part per day. Call it with the output locked: two merges at once would each
+    remove parts the other read."""
     partitions = sorted({part.parent for part in root.rglob("*.parquet")}) if root.is_dir() else []
-    return sum(_merge_partition(partition, policy, table=table, name=name, distinct=True) for partition in partitions)
+    over = Compaction(max_parts=1, part_bytes=policy.part_bytes)
+    return sum(
+        _merge_partition(
+            partition, policy if partition == partitions[-1] else over, table=table, name=name, distinct=True
+        )
+        for partition in partitions
+    )
 
 
 _LOG_READ_ATTEMPTS = 5

@@ -92,17 +92,23 @@ def log_part(layout: Layout, run_id: str, day: date) -> pl.DataFrame:
     return rows
 
 
-def test_the_runs_log_is_merged_per_day_once_it_has_more_small_parts_than_allowed(tmp_path: Path) -> None:
+def test_the_runs_log_keeps_a_part_per_past_day_and_merges_the_current_one_past_the_limit(tmp_path: Path) -> None:
     layout, policy = Layout(tmp_path), Compaction(max_parts=3, part_bytes=2**20)
-    days = [date(2026, 12, 1), date(2026, 12, 2)]
-    written = [log_part(layout, f"run-{i}", days[i % 2]) for i in range(7)]
-    # Four parts on the first day, three on the second: only the first is over the limit.
-    assert compaction.compact_log(layout.runs, policy, table="runs", name="run-6") == 4
+    days = [date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 2), *[date(2026, 12, 3)] * 3]
+    written = [log_part(layout, f"run-{i}", day) for i, day in enumerate(days)]
+    # A past day with two parts is merged, one with a single part is left; the current day is under the limit.
+    assert compaction.compact_log(layout.runs, policy, table="runs", name="run-5") == 2
     by_day = {folder.name: sorted(p.name for p in folder.iterdir()) for folder in layout.runs.iterdir()}
     assert by_day == {
-        "started_date=2026-12-01": ["part-run-6-merged.parquet"],
-        "started_date=2026-12-02": ["part-run-1.parquet", "part-run-3.parquet", "part-run-5.parquet"],
+        "started_date=2026-12-01": ["part-run-5-merged.parquet"],
+        "started_date=2026-12-02": ["part-run-2.parquet"],
+        "started_date=2026-12-03": ["part-run-3.parquet", "part-run-4.parquet", "part-run-5.parquet"],
     }
+    written.append(log_part(layout, "run-6", date(2026, 12, 3)))
+    assert compaction.compact_log(layout.runs, policy, table="runs", name="run-6") == 4
+    assert [p.name for p in layout.run_log("run-6", date(2026, 12, 3)).parent.iterdir()] == [
+        "part-run-6-merged.parquet"
+    ]
     assert compaction.compact_log(layout.runs, policy, table="runs", name="run-7") == 0
     expected = pl.concat(written).select(compaction.read_log(layout.runs, "runs").columns)
     assert_frame_equal(compaction.read_log(layout.runs, "runs"), expected, check_row_order=False)

@@ -70,7 +70,8 @@ def _docs_url(layout: Layout, data_docs: str | None) -> str | None:
 
 @task(name="report", cache_policy=NO_CACHE)
 def report(layout: Layout, summary: RunSummary, outcome: Outcome | None, settings: Settings) -> None:
-    """Write ``reports/<run_id>.json`` and the Prefect summary and validation artifacts; prune old Data Docs."""
+    """Write ``reports/<run_id>.json``, the run's part of the ``runs`` log (compacted) and the Prefect summary
+    and validation artifacts; prune old Data Docs."""
     if layout.validation.is_dir():
         prune(layout.validation, keep=settings.keep_data_docs)
     summary.data_docs_url = _docs_url(layout, summary.data_docs)

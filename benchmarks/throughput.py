@@ -444,6 +444,8 @@ def main() -> None:
     if args.datatrove and not args.datatrove_python.exists():
         raise SystemExit(f"{args.datatrove_python} not found: run `bash benchmarks/datatrove_env.sh` first")
     corpus = args.corpus.resolve()
+    if args.workdir is not None:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="newsflow-throughput-", dir=args.workdir))
     logs = work / "logs"
     logs.mkdir()

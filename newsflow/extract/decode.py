@@ -1,16 +1,21 @@
 """Bytes to text: encoding detection with a recorded outcome, never an exception.
 
-Runs per file because codec detection is inherently per file; the work is C-speed
-``bytes.decode`` calls, and everything after decoding is vectorized.
+Codec detection is per file (``decode_bytes``). A shard (``decoded_columns``) decodes its
+files as UTF-8 in C and checks the texts in Polars; only the files that may take another
+branch (a byte-order mark, a signature, a NUL, invalid UTF-8, controls, markup, nothing
+visible) go through ``decode_bytes``, which gives them the same outcome it gives any file.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsflow.extract.markup import html_to_text, looks_like_html
+import polars as pl
+
+from newsflow.extract.markup import MARKUP_HINT, html_to_text, looks_like_html
 from newsflow.reasons import Reason
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -20,20 +25,23 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
-    (re.compile(magic), what)
-    for magic, what in (
-        (rb"\x1f\x8b", "gzip archive"),
-        (rb"PK\x03\x04", "zip archive"),
-        (rb"%PDF-", "PDF document"),
-        (rb"\x89PNG", "PNG image"),
-        (rb"\xff\xd8\xff", "JPEG image"),
-        # "BZh" alone starts words; a stream goes on with the block size and a block or end marker.
-        (rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)", "bzip2 archive"),
-        (rb"\xfd7zXZ\x00", "xz archive"),
-        (rb"7z\xbc\xaf\x27\x1c", "7z archive"),
-    )
+_MAGIC: tuple[tuple[bytes, bytes, str], ...] = (
+    # (leading bytes, the rest of the signature as a regex, what the file is)
+    (b"\x1f\x8b", b"", "gzip archive"),
+    (b"PK\x03\x04", b"", "zip archive"),
+    (b"%PDF-", b"", "PDF document"),
+    (b"\x89PNG", b"", "PNG image"),
+    (b"\xff\xd8\xff", b"", "JPEG image"),
+    # "BZh" alone starts words; a stream goes on with the block size and a block or end marker.
+    (b"BZh", rb"[1-9](?:1AY&SY|\x17rE8P\x90)", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", b"", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", b"", "7z archive"),
 )
+_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(re.escape(lead) + rest), what) for lead, rest, what in _MAGIC
+)
+_NOT_PLAIN_STARTS = tuple(bom for bom, _ in _BOMS) + tuple(lead for lead, _, _ in _MAGIC)
+"""Leading bytes under which ``decode_bytes`` may take another branch than plain UTF-8."""
 # C0 controls other than tab, LF, VT, FF, CR, plus DEL: never in real prose.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Well-formed multi-byte UTF-8 sequences; their presence in a file that is not valid
@@ -47,6 +55,13 @@ they hold emoji sequences together and spell words in Persian, Hindi and other s
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 """Characters that show nothing: a file of only these and whitespace has no text."""
 _MAX_CONTROL_SHARE = 0.001
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""The characters ``str.isspace`` accepts, which ``str.strip`` removes (a test checks every code point)."""
+_VISIBLE = f"[^{PYTHON_WHITESPACE}{_INVISIBLE.pattern[1:-1]}]"
+"""A character that shows: the text is more than whitespace and invisible characters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +164,44 @@ def decode_bytes(raw: bytes) -> Decoded:
         if not _INVISIBLE.sub("", text).strip():
             return Decoded(None, encoding, Reason.WHITESPACE_ONLY, "an HTML document without text")
     return Decoded(text, encoding)
+
+
+def _plain_utf8(raw: bytes | None) -> str | None:
+    """``raw`` decoded as UTF-8 where ``decode_bytes`` can only do that or reject the text; else None."""
+    if not raw or raw.startswith(_NOT_PLAIN_STARTS) or b"\x00" in raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def decoded_columns(raws: Sequence[bytes | None]) -> dict[str, list[str | None]]:
+    """``text``, ``encoding``, ``reason`` and ``detail`` of each of ``raws`` (None: a file not read, all four
+    null), as ``decode_bytes`` gives them; plain UTF-8 prose is checked in Polars, not file by file."""
+    plain = [_plain_utf8(raw) for raw in raws]
+    text = pl.col("text")
+    suspect = (
+        pl.Series("text", plain, dtype=pl.String)
+        .to_frame()
+        .select(
+            text.is_null()
+            | ~text.str.contains(_VISIBLE)
+            | text.str.contains(_CONTROL.pattern)
+            | text.str.contains(MARKUP_HINT)
+        )
+        .to_series()
+    )
+    columns: dict[str, list[str | None]] = {
+        "text": plain,
+        "encoding": [None if value is None else "utf-8" for value in plain],
+        "reason": [None] * len(plain),
+        "detail": [None] * len(plain),
+    }
+    for row in suspect.arg_true().to_list():
+        raw = raws[row]
+        decoded = decode_bytes(raw) if raw is not None else Decoded(None, None)
+        columns["text"][row], columns["encoding"][row] = decoded.text, decoded.encoding
+        columns["reason"][row] = str(decoded.reason) if decoded.reason else None
+        columns["detail"][row] = decoded.detail
+    return columns

@@ -23,8 +23,9 @@ from pathlib import Path
 import polars as pl
 
 from newsflow.asset_keys import asset_key
+from newsflow.extract.decode import decoded_columns
 from newsflow.extract.paths import display_path, fs_path, glob_regex
-from newsflow.extract.source import DISCOVERED, SourceError, decoded_columns
+from newsflow.extract.source import DISCOVERED, SourceError
 from newsflow.hashing import sha256_stream
 from newsflow.reasons import Reason
 
@@ -122,29 +123,32 @@ def _os_detail(exc: OSError) -> str:
     return f"{name}: {exc.strerror or exc}"
 
 
-def _resolve(root: Path, relative: str) -> tuple[Path, Path]:
-    """(path, real path) of ``relative`` under the resolved ``root``, refusing anything that leaves it."""
+def _resolve(root: str, relative: str) -> tuple[str, str]:
+    """(path, real path) of ``relative`` under the resolved ``root``, refusing anything that leaves it.
+
+    Strings, not ``Path``: this runs for every file read, holding the GIL while other shards parse.
+    """
     if relative.startswith("/") or ".." in relative.split("/"):
         raise _RejectError(Reason.OUTSIDE_SOURCE, "path is absolute or has a '..' component; not followed")
-    path = root / relative
+    path = os.path.join(root, relative)  # noqa: PTH118 (see the docstring)
     # Not Path.resolve: on a symlink loop it raises; realpath leaves the loop inside, to fail when opened.
-    target = Path(os.path.realpath(path))
-    if not target.is_relative_to(root):
+    target = os.path.realpath(path)
+    if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
         raise _RejectError(Reason.OUTSIDE_SOURCE, "symlink resolves outside the source folder; not followed")
     return path, target
 
 
-def _open_regular(path: Path, target: Path) -> tuple[int, os.stat_result]:
+def _open_regular(path: str, target: str) -> tuple[int, os.stat_result]:
     """An fd on ``target``, which must be a regular file; a FIFO or device is never opened."""
     try:
-        before = target.stat()
+        before = os.stat(target)  # noqa: PTH116 (strings: see _resolve)
         if stat.S_ISDIR(before.st_mode):  # only listed when it could not be walked
             raise _RejectError(Reason.UNREADABLE, "a folder that cannot be listed: the files in it are not seen")
         if not stat.S_ISREG(before.st_mode):
             raise _RejectError(Reason.NOT_A_FILE, f"{_file_kind(before.st_mode)}, not a regular file; not read")
         fd = os.open(target, _OPEN_FLAGS)
     except FileNotFoundError as exc:
-        if path.is_symlink():
+        if os.path.islink(path):  # noqa: PTH114
             raise _RejectError(Reason.UNREADABLE, "broken symlink: its target does not exist") from exc
         raise _RejectError(Reason.VANISHED, "deleted between discovery and reading") from exc
     except OSError as exc:
@@ -160,7 +164,7 @@ def _open_regular(path: Path, target: Path) -> tuple[int, os.stat_result]:
 
 
 def _open_source(root: Path, source_path: str) -> tuple[int, os.stat_result]:
-    return _open_regular(*_resolve(root, os.fsdecode(fs_path(source_path))))
+    return _open_regular(*_resolve(os.fspath(root), os.fsdecode(fs_path(source_path))))
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import polars as pl
 
-from newsflow.extract.decode import decode_bytes
+from newsflow.extract.decode import decoded_columns
 
 DISCOVERED = {"source_path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64}
 """The columns ``Source.discover`` lists, one row per file."""
@@ -49,17 +49,6 @@ class Source(Protocol):
         """Copy a file's bytes to ``destination`` as a stream; returns their SHA-256. Raises ``OSError``
         (``FileNotFoundError`` if it vanished) when it cannot be copied."""
         ...
-
-
-def decoded_columns(raws: Sequence[bytes | None]) -> dict[str, list[str | None]]:
-    columns: dict[str, list[str | None]] = {"text": [], "encoding": [], "reason": [], "detail": []}
-    for raw in raws:
-        decoded = decode_bytes(raw) if raw is not None else None
-        columns["text"].append(decoded.text if decoded else None)
-        columns["encoding"].append(decoded.encoding if decoded else None)
-        columns["reason"].append(str(decoded.reason) if decoded and decoded.reason else None)
-        columns["detail"].append(decoded.detail if decoded else None)
-    return columns
 
 
 def read_memory(files: Mapping[str, bytes]) -> pl.DataFrame:

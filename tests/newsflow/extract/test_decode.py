@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import codecs
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.extract.decode import Decoded, decode_bytes
+from newsflow.extract.decode import PYTHON_WHITESPACE, Decoded, decode_bytes, decoded_columns
 from newsflow.reasons import Reason
 
 TEXT = "Caf\u00e9 \u00a3400 \u201cquoted\u201d \u2014 na\u00efve"
@@ -120,3 +121,75 @@ def test_bzip2_needs_its_whole_stream_header() -> None:
 def test_every_leading_byte_order_mark_is_removed() -> None:
     assert decode_bytes(codecs.BOM_UTF8 * 3 + b"news") == Decoded("news", "utf-8-sig")
     assert decode_bytes(codecs.BOM_UTF16_LE * 2 + "news".encode("utf-16-le")) == Decoded("news", "utf-16-le")
+
+
+def test_python_whitespace_is_what_str_isspace_accepts() -> None:
+    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+def _one_by_one(raws: list[bytes | None]) -> dict[str, list[str | None]]:
+    decoded = [decode_bytes(raw) if raw is not None else Decoded(None, None) for raw in raws]
+    return {
+        "text": [d.text for d in decoded],
+        "encoding": [d.encoding for d in decoded],
+        "reason": [str(d.reason) if d.reason else None for d in decoded],
+        "detail": [d.detail for d in decoded],
+    }
+
+
+# Pieces that steer decode_bytes into each of its branches, and prose around them.
+_PIECES = st.sampled_from(
+    [
+        b"",
+        b"Plain prose. ",
+        "Caf\u00e9 \u201cquoted\u201d ".encode(),
+        "Caf\u00e9".encode("cp1252"),
+        b"\x93smart\x94",
+        b"\x00",
+        b"\x07\x1b",
+        b"\x1c",
+        b" \n\t",
+        "\u00a0\u3000\u2028".encode(),
+        "\u200b\u200c\u2060\ufeff\u00ad".encode(),
+        codecs.BOM_UTF8,
+        codecs.BOM_UTF16_LE,
+        codecs.BOM_UTF32_LE,
+        b"\x1f\x8b",
+        b"%PDF-",
+        b"BZh",
+        b"BZh91AY&SY",
+        b"<p>One</p>\n",
+        b"<P>Two<BR>\n",
+        b"</div>\n",
+        b"<!DOCTYPE html>",
+        b"<html><body>",
+        b"<?xml version='1.0'?>",
+        b"Pitney Bowes Inc <PBI> said",
+        b"</dIV>",
+        "</d\u0131v>".encode(),
+        b"\n\n",
+    ]
+)
+
+
+@given(st.lists(st.one_of(st.none(), st.binary(max_size=64), st.lists(_PIECES, max_size=8).map(b"".join))))
+def test_a_shard_decodes_every_file_as_decode_bytes_does(raws: list[bytes | None]) -> None:
+    assert decoded_columns(raws) == _one_by_one(raws)
+
+
+def test_a_shard_of_plain_files_and_every_kind_of_bad_one() -> None:
+    raws: list[bytes | None] = [
+        TEXT.encode(),
+        None,
+        b"",
+        b" \n",
+        b"PK\x03\x04rest",
+        TEXT.encode("cp1252"),
+        b"<p>One.</p><p>Two.</p>",
+        b"text\x07" + b"x" * 10,
+        b"Pitney Bowes Inc <PBI> said",
+    ]
+    columns = decoded_columns(raws)
+    assert columns == _one_by_one(raws)
+    assert columns["reason"] == [None, None, "empty", "whitespace_only", "binary", None, None, "binary", None]
+    assert columns["encoding"] == ["utf-8", None, None, "utf-8", None, "cp1252", "utf-8+html", "utf-8", "utf-8"]

@@ -25,10 +25,11 @@ _BLOCK_NAMES = (
 _BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_NAMES})\b[^>]*>", re.IGNORECASE)
 # Evidence that a fragment is markup rather than prose that mentions a tag.
 _PARAGRAPH_TAG = re.compile(r"</p\s*>|<br\s*/?>|<p\b[^>]*>|</h[1-6]\s*>|</div\s*>", re.IGNORECASE)
-MARKUP_HINT = "<[/!?bBhHpP]"
-"""Found in every text ``looks_like_html`` may accept (its tags open with one of these), in most prose
-never: a Polars regex for sending only such texts to it. Literal cases, not ``(?i)``: Python and Rust fold
-some letters differently (Python's ``i`` matches the dotless ``ı``)."""
+MARKUP_HINT = "<(?:[/!]|[bB][rR]|[hH][tT]|[pP][^A-Za-z0-9_])"
+"""Found in every text ``looks_like_html`` may accept (the starts of ``</``, ``<!doctype``, ``<br``, ``<html``
+and ``<p`` ending a word), in most prose never, nor in tickers such as ``<BAC>``: a Polars regex for
+sending only such texts to it. Literal cases, not ``(?i)``: Python and Rust fold some letters differently
+(Python's ``i`` matches the dotless ``ı``)."""
 _DROPPED = re.compile(r"<!--|<!\[CDATA\[|<(script|style|noscript|template|head|title|nav)\b", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[!?/]?[A-Za-z][^>]*>|<!--|-->")
 _HEADING = re.compile(r"<h1\b[^>]*>", re.IGNORECASE)

@@ -165,6 +165,11 @@ _PIECES = st.sampled_from(
         b"<html><body>",
         b"<?xml version='1.0'?>",
         b"Pitney Bowes Inc <PBI> said",
+        b"BankAmerica <BAC> and <HTX>",
+        b"<p\xc3\xa9>",
+        b"<p",
+        b"<p>",
+        b"<Br/>",
         b"</dIV>",
         "</d\u0131v>".encode(),
         b"\n\n",
@@ -188,8 +193,14 @@ def test_a_shard_of_plain_files_and_every_kind_of_bad_one() -> None:
         b"<p>One.</p><p>Two.</p>",
         b"text\x07" + b"x" * 10,
         b"Pitney Bowes Inc <PBI> said",
+        b"One<br>\nTwo<BR>\n",
+        b"<html><body>Hi</body></html>",
+        b"A</div>\nB</div>\n",
+        b"<!DOCTYPE html>Hello",
+        b"<P>One.<p>Two.",
     ]
     columns = decoded_columns(raws)
     assert columns == _one_by_one(raws)
-    assert columns["reason"] == [None, None, "empty", "whitespace_only", "binary", None, None, "binary", None]
-    assert columns["encoding"] == ["utf-8", None, None, "utf-8", None, "cp1252", "utf-8+html", "utf-8", "utf-8"]
+    plain, html = "utf-8", "utf-8+html"
+    assert columns["reason"] == [None, None, "empty", "whitespace_only", "binary", None, None, "binary", *[None] * 6]
+    assert columns["encoding"] == [plain, None, None, plain, None, "cp1252", html, plain, plain, *[html] * 5]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,7 +23,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-from newsflow.frames import is_in
+from newsflow.frames import is_in, positions
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -39,7 +40,24 @@ class Model(NamedTuple):
     tokenizer: Tokenizer
     embeddings: np.ndarray
     """One row per token id."""
+    pieces: Tokenizer | None
+    """The tokenizer without its normalizer, for words already normalized (``embed``); None unless words
+    tokenize as the whole text does (``_cuttable``)."""
+    special: list[str]
+    """The added tokens' texts (``<s>``...): the tokenizer cuts a text at them before normalizing it."""
 
+
+_SPACE = "\u2581"
+"""What the tokenizer's normalizer makes of a space, and puts before the text (SentencePiece's word mark)."""
+_NORMALIZER = {
+    "type": "Sequence",
+    "normalizers": [
+        {"type": "Prepend", "prepend": _SPACE},
+        {"type": "Replace", "pattern": {"String": " "}, "content": _SPACE},
+    ],
+}
+_PIECE = f"{_SPACE}+[^{_SPACE}]*|[^{_SPACE}]+"
+"""A word as the tokenizer sees it: a run of marks and the characters up to the next mark."""
 
 MODEL_FILES = ("tokenizers/l2_supercat_tokenizer_config.json", "weights/l2_supercat_256.safetensors")
 """wordllama's default model (``l2_supercat``, 256 dimensions): tokenizer and weights, inside its package."""
@@ -62,23 +80,83 @@ def model() -> Model:
             raise ModelMissingError(f"wordllama's model file {path} is missing: reinstall wordllama")
     with safe_open(str(weights_file), framework="np") as weights:
         embeddings = np.ascontiguousarray(weights.get_tensor("embedding.weight"), dtype=np.float32)
-    return Model(Tokenizer.from_file(str(tokenizer_file)), embeddings)
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    pieces = Tokenizer.from_file(str(tokenizer_file))
+    pieces.normalizer = None
+    special = [token.content for token in tokenizer.get_added_tokens_decoder().values()]
+    return Model(tokenizer, embeddings, pieces if _cuttable(tokenizer) else None, special)
+
+
+def _cuttable(tokenizer: Tokenizer) -> bool:
+    """Whether a text normalized as ``embed`` does it and cut into words (``_PIECE``) tokenizes word by word as
+    it does whole: the normalizer is SentencePiece's (a mark before the text, a mark for each space), BPE runs
+    on the whole text (no pre-tokenizer), and no token holds a mark after another character, so no merge
+    reaches across a word boundary (runs of marks, "▁▁", are tokens of their own)."""
+    config = json.loads(tokenizer.to_str())
+    return (
+        config["normalizer"] == _NORMALIZER
+        and config["pre_tokenizer"] is None
+        and config["model"]["type"] == "BPE"
+        and not any(_SPACE in token.lstrip(_SPACE) for token in tokenizer.get_vocab())
+    )
+
+
+def _token_ids(model: Model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's token ids, end to end, and the number of each text's ids: those of the tokenizer on the
+    whole text.
+
+    The tokenizer has no pre-tokenizer: it runs BPE over a whole text as one word, and a text's
+    words are mostly words other texts hold too. Cut at word boundaries, where no merge can
+    reach across (``_cuttable``), each distinct word is tokenized once for the batch. A batch
+    holding an added token's text is tokenized text by text.
+    """
+    if model.pieces is None or pl.Series(texts, dtype=pl.String).str.contains_any(model.special).any():
+        encoded = model.tokenizer.encode_batch(texts, add_special_tokens=False)
+        ids = [np.asarray(encoding.ids, dtype=np.int64) for encoding in encoded]
+        return np.concatenate([np.zeros(0, dtype=np.int64), *ids]), np.fromiter(map(len, ids), np.int64, len(ids))
+    # The normalizer's work (a mark before a text that is not empty, a mark for each space), then the cut.
+    words = (
+        pl.Series("text", texts, dtype=pl.String)
+        .to_frame()
+        .select(
+            pl.when(pl.col("text") != "")
+            .then(pl.concat_str(pl.lit(_SPACE), pl.col("text").str.replace_all(" ", _SPACE, literal=True)))
+            .str.extract_all(_PIECE)
+        )
+        .to_series()
+    )
+    per_text = words.list.len().fill_null(0).cast(pl.Int64).to_numpy()
+    occurrences = words.explode().drop_nulls()
+    distinct = occurrences.unique()
+    encoded = model.pieces.encode_batch(distinct.to_list(), add_special_tokens=False)
+    word_ids = np.fromiter((token for e in encoded for token in e.ids), np.int64)
+    sizes = np.fromiter((len(e.ids) for e in encoded), np.int64, len(encoded))
+    which = positions(occurrences, distinct)
+    # Each occurrence's ids gathered in text order: the ids the whole text gives, one after another.
+    lengths = sizes[which]
+    ends = _starts(lengths)
+    offsets = np.arange(ends[-1], dtype=np.int64) - np.repeat(ends[:-1], lengths)
+    tokens = word_ids[np.repeat(_starts(sizes)[which], lengths) + offsets]
+    bounds = ends[_starts(per_text)]
+    return tokens, np.diff(bounds)
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of ``sizes`` starts, and (last) where the last one ends."""
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(sizes, dtype=np.int64)])
 
 
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length embeddings of ``texts`` (one row each; zeros for a text without tokens): the mean of its
     token embeddings, as wordllama's ``embed`` computes it, without its padded batches."""
-    tokenizer, embeddings = model()
-    encoded = tokenizer.encode_batch(texts, add_special_tokens=False)
-    # The tokenizer gives one encoding per text: its ids are gathered once, then pooled as a sparse product.
-    ids = [np.asarray(encoding.ids, dtype=np.int64) for encoding in encoded]
-    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-    tokens = np.concatenate([np.zeros(0, dtype=np.int64), *ids])
+    loaded = model()
+    tokens, lengths = _token_ids(loaded, texts)
+    # Pooled as a sparse product, a row of ones per text in token order.
     counts = sparse.csr_matrix(
-        (np.ones(tokens.size, dtype=np.float32), tokens, np.concatenate([[0], np.cumsum(lengths)])),
-        shape=(len(texts), embeddings.shape[0]),
+        (np.ones(tokens.size, dtype=np.float32), tokens, _starts(lengths)),
+        shape=(len(texts), loaded.embeddings.shape[0]),
     )
-    summed = np.asarray(counts @ embeddings, dtype=np.float32)
+    summed = np.asarray(counts @ loaded.embeddings, dtype=np.float32)
     norms = np.linalg.norm(summed, axis=1, keepdims=True)
     unit: np.ndarray = np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0)
     return unit

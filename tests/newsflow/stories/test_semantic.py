@@ -9,6 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 import wordllama
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from newsflow.config import ConfigError, Settings
@@ -76,8 +78,8 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_the_model_loads_from_its_wheel_without_the_network(offline: None) -> None:
-    tokenizer, embeddings = semantic.model()
-    assert embeddings.shape == (tokenizer.get_vocab_size(), 256)
+    loaded = semantic.model()
+    assert loaded.embeddings.shape == (loaded.tokenizer.get_vocab_size(), 256)
 
 
 def test_embeddings_are_wordllamas_own_mean_of_token_embeddings() -> None:
@@ -85,6 +87,59 @@ def test_embeddings_are_wordllamas_own_mean_of_token_embeddings() -> None:
     reference = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
     expected = reference.embed(texts, norm=True)
     np.testing.assert_allclose(semantic.embed(texts), expected, atol=1e-5)
+
+
+# Spaces in runs, at either end and alone; the tokenizer's own word mark; newlines; scripts and bytes it has no
+# token for (byte fallback).
+_WORDS = st.sampled_from(
+    [
+        " ",
+        "  ",
+        "\u2581",
+        "\u2581\u2581",
+        "\n",
+        "\t",
+        "the",
+        "The",
+        "quake",
+        "Zürich",
+        "中国",
+        "東京",
+        "🙂",
+        "\x00",
+        "-",
+        "'s",
+        "1,234",
+        "<S>",
+        "s>",
+    ]
+)
+_TEXTS = st.lists(st.lists(_WORDS, max_size=12).map("".join), max_size=6)
+
+
+def whole(texts: list[str]) -> list[list[int]]:
+    return [semantic.model().tokenizer.encode(text, add_special_tokens=False).ids for text in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=_TEXTS)
+def test_texts_are_tokenized_word_by_word_as_the_tokenizer_does_them_whole(texts: list[str]) -> None:
+    tokens, lengths = semantic._token_ids(semantic.model(), texts)
+    assert lengths.tolist() == [len(ids) for ids in whole(texts)]
+    assert tokens.tolist() == [token for ids in whole(texts) for token in ids]
+
+
+def test_a_batch_holding_an_added_token_is_tokenized_whole() -> None:
+    # The tokenizer cuts a text at an added token before it normalizes the rest.
+    texts = ["a <s> b", "the  quake</s>", "plain"]
+    tokens, lengths = semantic._token_ids(semantic.model(), texts)
+    assert tokens.tolist() == [token for ids in whole(texts) for token in ids]
+    assert lengths.tolist() == [len(ids) for ids in whole(texts)]
+
+
+def test_the_shipped_tokenizer_is_tokenized_word_by_word() -> None:
+    # Without it every text goes through the tokenizer whole: the same embeddings, several times slower.
+    assert semantic.model().pieces is not None
 
 
 def test_a_rewrite_of_an_event_agrees_and_another_report_of_its_beat_does_not() -> None:

@@ -138,7 +138,7 @@ def test_a_batch_holding_an_added_token_is_tokenized_whole() -> None:
 
 
 def test_the_shipped_tokenizer_is_tokenized_word_by_word() -> None:
-    # Without it every text goes through the tokenizer whole: the same embeddings, several times slower.
+    # Without it every text goes through the tokenizer whole: the same embeddings, more slowly.
     assert semantic.model().pieces is not None
 
 

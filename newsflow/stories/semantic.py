@@ -110,14 +110,14 @@ def _token_ids(model: Model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     reach across (``_cuttable``), each distinct word is tokenized once for the batch. A batch
     holding an added token's text is tokenized text by text.
     """
-    if model.pieces is None or pl.Series(texts, dtype=pl.String).str.contains_any(model.special).any():
+    series = pl.Series("text", texts, dtype=pl.String)
+    if model.pieces is None or series.str.contains_any(model.special).any():
         encoded = model.tokenizer.encode_batch(texts, add_special_tokens=False)
         ids = [np.asarray(encoding.ids, dtype=np.int64) for encoding in encoded]
         return np.concatenate([np.zeros(0, dtype=np.int64), *ids]), np.fromiter(map(len, ids), np.int64, len(ids))
     # The normalizer's work (a mark before a text that is not empty, a mark for each space), then the cut.
     words = (
-        pl.Series("text", texts, dtype=pl.String)
-        .to_frame()
+        series.to_frame()
         .select(
             pl.when(pl.col("text") != "")
             .then(pl.concat_str(pl.lit(_SPACE), pl.col("text").str.replace_all(" ", _SPACE, literal=True)))

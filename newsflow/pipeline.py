@@ -14,14 +14,16 @@ import polars as pl
 
 from newsflow.config import Settings
 from newsflow.dedup.exact import ExactDuplicates
+from newsflow.dedup.fingerprint import Fingerprint
 from newsflow.dedup.near import NearDuplicates
 from newsflow.dedup.paragraphs import FlagBoilerplate, paragraph_counts
 from newsflow.extract.filters import QUARANTINE_COLUMNS, QuarantineUnreadable, SkipUnchangedContent
 from newsflow.parallel import IN_PROCESS, Pool
 from newsflow.reasons import Status
-from newsflow.records import History, RunTables, Shard, ShardResult, Window, WindowContext
+from newsflow.records import History, RunTables, Shard, ShardResult, Window, WindowContext, first_of_each
 from newsflow.steps import Step, add_seconds, merge_counters, run_steps
 from newsflow.stories.assign import AssignStories, grow
+from newsflow.stories.evidence import StoryEvidence
 from newsflow.tables.dictionary import empty
 from newsflow.tables.registry import TABLES
 from newsflow.transform.articles import ParseArticles
@@ -33,8 +35,11 @@ SHARD_STEPS: tuple[Step[Shard, Settings], ...] = (
     QuarantineUnreadable(),
     ParseArticles(),
     DetectLanguage(),
+    Fingerprint(),
+    StoryEvidence(),
 )
-"""Per shard of read files (a Prefect task each, in parallel): skip, quarantine, parse, detect the language."""
+"""Per shard of read files (a Prefect task each, in parallel): skip, quarantine, parse, detect the language,
+then what the window steps look up of each article (``records.Evidence``)."""
 
 WINDOW_STEPS: tuple[Step[Window, WindowContext], ...] = (
     SkipRetracted(),
@@ -53,7 +58,9 @@ def process_shard(read: pl.DataFrame, settings: Settings) -> ShardResult:
     """Run ``SHARD_STEPS`` over a read shard (``Source.read``, maybe with ``known_content``)."""
     start = Shard(files=read, quarantined=read.select(QUARANTINE_COLUMNS).clear(), paragraphs=pl.DataFrame())
     shard, report = run_steps(SHARD_STEPS, start, settings, size=lambda s: s.files.height)
-    return ShardResult(shard.files, shard.paragraphs, shard.quarantined, report.counters, report.seconds)
+    return ShardResult(
+        shard.files, shard.paragraphs, shard.quarantined, report.counters, report.seconds, evidence=shard.evidence
+    )
 
 
 def _no_duplicates(candidates: pl.DataFrame) -> pl.DataFrame:
@@ -83,7 +90,10 @@ def assemble_run(
     candidates = pl.concat([s.candidates for s in shards])
     quarantined = pl.concat([s.quarantined for s in shards])
     paragraphs = pl.concat([s.paragraphs for s in shards])
-    start = Window(articles=candidates, paragraphs=paragraphs, duplicates=_no_duplicates(candidates))
+    # Evidence a shard lacks (a rebuild's) is left to the step that needs it.
+    names = set.intersection(*(set(s.evidence) for s in shards))
+    evidence = {name: first_of_each([s.evidence[name] for s in shards]) for name in sorted(names)}
+    start = Window(articles=candidates, paragraphs=paragraphs, duplicates=_no_duplicates(candidates), evidence=evidence)
     window, report = run_steps(
         WINDOW_STEPS, start, WindowContext(history, settings, pool), size=lambda w: w.articles.height
     )

@@ -8,6 +8,9 @@ The contract between steps (see ``docs/architecture.md``):
 * a window's articles (``Window``): candidates still kept, their body paragraphs,
   the duplicates found so far and the state rows the steps produced; the window
   steps deduplicate them and assign stories against ``History``;
+* per-article evidence (``Evidence``): what the window steps look up of each
+  candidate that depends on the article alone, worked out by the shard steps, in
+  parallel, rather than by the window steps, which run one window at a time;
 * the window's tables (``RunTables``): the rows each table and state table gains.
 """
 
@@ -24,6 +27,18 @@ from newsflow.steps import Counters
 from newsflow.tables import registry
 from newsflow.tables.dictionary import empty
 
+Evidence = dict[str, pl.DataFrame]
+"""Frames by name, each keyed by ``article_id`` and a function of each article alone: ``fingerprints``
+(``dedup.fingerprint``), ``vectors``, ``quotes`` and ``facts`` (``stories.evidence``)."""
+
+
+def first_of_each(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """``frames`` (of shards, in order) concatenated, each ``article_id``'s rows taken from the first frame that
+    has it: exact copies in several shards have the same evidence, and the window keeps it once."""
+    numbered = [frame.with_columns(__frame=pl.lit(number, pl.Int32)) for number, frame in enumerate(frames)]
+    merged = pl.concat(numbered)
+    return merged.filter(pl.col("__frame") == pl.col("__frame").min().over("article_id")).drop("__frame")
+
 
 @dataclass(frozen=True, slots=True)
 class Shard:
@@ -33,9 +48,16 @@ class Shard:
     files: pl.DataFrame
     quarantined: pl.DataFrame
     paragraphs: pl.DataFrame
+    evidence: Evidence = field(default_factory=dict)
 
-    def but(self, **changes: pl.DataFrame) -> Shard:
-        return replace(self, **changes)
+    def but(self, **changes: object) -> Shard:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def distinct_articles(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """One candidate per ``article_id`` (the first) and its paragraphs: exact copies, which share an id, share
+        every per-article result."""
+        firsts = self.files.unique("article_id", keep="first", maintain_order=True)
+        return firsts, self.paragraphs.join(firsts.select("source_path"), on="source_path", how="semi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +69,7 @@ class ShardResult:
     quarantined: pl.DataFrame
     counters: dict[str, Counters] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=dict)
 
 
 class History:
@@ -95,6 +118,9 @@ class Window:
     state: dict[str, pl.DataFrame] = field(default_factory=dict)
     withheld: pl.DataFrame | None = None
     """Candidates not curated because their article is retracted (``versions.retractions``)."""
+    evidence: Evidence = field(default_factory=dict)
+    """Of the candidates, from the shard steps; a step works out what is missing itself (a rebuild's candidates
+    come without)."""
 
     def but(self, **changes: object) -> Window:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -89,22 +89,29 @@ def signatures(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:
     return pl.DataFrame({"key": keys, "signature": pl.Series(minima).cast(pl.List(pl.UInt64))})
 
 
-def band_keys(sigs: pl.DataFrame, *, bands: int, rows: int) -> pl.DataFrame:
-    """``key``, ``band``, ``band_hash``: one stable hash per band of each signature."""
+def band_hashes(sigs: pl.DataFrame, *, bands: int, rows: int) -> pl.DataFrame:
+    """``key``, ``band_hashes``: one stable hash per band of each signature, in band order."""
     if sigs.height and sigs.get_column("signature").list.len().min() != bands * rows:
         raise ValueError(f"signatures do not have bands x rows = {bands * rows} values")
     parts = [
         NonCryptographicHashingNameSpace(
             pl.col("signature").list.slice(band * rows, rows).cast(pl.List(pl.String)).list.join(",")
-        )
-        .xxh3_64()
-        .alias(str(band))
+        ).xxh3_64()
         for band in range(bands)
     ]
+    return sigs.select("key", band_hashes=pl.concat_list(parts))
+
+
+def band_keys(hashes: pl.DataFrame) -> pl.DataFrame:
+    """``key``, ``band``, ``band_hash``: a row per band of each key's ``band_hashes`` (none for a null)."""
     return (
-        sigs.select("key", *parts)
-        .unpivot(index="key", variable_name="band", value_name="band_hash")
-        .with_columns(pl.col("band").cast(pl.UInt8))
+        hashes.drop_nulls("band_hashes")
+        .select(
+            "key",
+            band=pl.int_ranges(pl.col("band_hashes").list.len(), dtype=pl.UInt8),
+            band_hash="band_hashes",
+        )
+        .explode("band", "band_hash")
     )
 
 

@@ -100,18 +100,32 @@ def chunk_signatures(chunk: pl.DataFrame, *, words: int, count: int) -> pl.DataF
     return minhash.signatures(minhash.shingle_hashes(chunk.lazy(), words=words, distinct=False), count=count)
 
 
-def batch_signatures(
-    texts: pl.DataFrame, settings: Settings, pool: Pool = IN_PROCESS
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """MinHash signatures (``key``, ``signature``) and LSH band keys of ``texts``, a chunk of
-    articles per piece of ``pool``."""
+def batch_signatures(texts: pl.DataFrame, settings: Settings, pool: Pool = IN_PROCESS) -> pl.DataFrame:
+    """``key``, ``band_hashes``: the LSH band hashes of the MinHash signatures of ``texts``, a chunk of articles
+    per piece of ``pool``."""
     # Shingling explodes a text into one row per word; a chunk of articles at a time keeps
     # that (and the count columns of hash values it makes) bounded, whatever the batch size.
     size = max(1, min(_SIGNATURE_ARTICLES, -(-texts.height // pool.workers)))
     chunks = list(texts.select("key", "text").iter_slices(size)) or [texts.select("key", "text")]
     count = settings.minhash_bands * settings.minhash_rows
     sigs = pl.concat(pool.map(chunk_signatures, chunks, words=settings.shingle_words, count=count))
-    return sigs, minhash.band_keys(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
+    return minhash.band_hashes(sigs, bands=settings.minhash_bands, rows=settings.minhash_rows)
+
+
+FINGERPRINT = ("body_hash", "band_hashes")
+"""What the near-duplicate step looks up of an article: the hash of its compared body (null for an empty one)
+and the LSH band hashes of its MinHash signature (null for an empty text)."""
+
+
+def fingerprints(
+    articles: pl.DataFrame, paragraphs: pl.DataFrame, settings: Settings, pool: Pool = IN_PROCESS
+) -> pl.DataFrame:
+    """``article_id`` and ``FINGERPRINT`` of each article (``compared_texts``'s ``articles`` and ``paragraphs``,
+    one article per ``article_id``). A function of the article alone: shards work it out as they parse
+    (``fingerprint.Fingerprint``), off the window's critical path."""
+    texts = compared_texts(articles, paragraphs, facts=False)
+    bands = batch_signatures(texts, settings, pool).rename({"key": "article_id"})
+    return texts.select(article_id="key", body_hash="body_hash").join(bands, on="article_id", how="left")
 
 
 def banded_pairs(bands: pl.DataFrame, matched: pl.DataFrame, pool: Pool) -> pl.DataFrame:
@@ -341,17 +355,20 @@ class NearDuplicates:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        # Facts are worked out for the articles of candidate pairs only (``copies``).
-        texts = compared_texts(kept, paragraphs, facts=False)
-        sigs, bands = batch_signatures(texts, settings, context.pool)
-        sigs = sigs.join(texts.select("key", "body_hash"), on="key", how="left")
+        # Worked out by the shard steps (``fingerprint.Fingerprint``), else here (a rebuild's candidates).
+        if "fingerprints" in window.evidence:
+            prints = window.evidence["fingerprints"].join(kept.select("article_id"), on="article_id", how="semi")
+        else:
+            prints = fingerprints(kept, paragraphs, settings, context.pool)
+        sigs = prints.select(key="article_id", body_hash="body_hash")
+        bands = minhash.band_keys(prints.select(key="article_id", band_hashes="band_hashes"))
         matched_bands = (
             history["bands"]
             .filter(is_in("band_hash", bands.get_column("band_hash")))
             .collect(engine="streaming")
             .rename({"article_id": "key"})
         )
-        bodies = texts.get_column("body_hash").drop_nulls()
+        bodies = sigs.get_column("body_hash").drop_nulls()
         matched_bodies = (
             history["signatures"]
             .filter(is_in("article_id", matched_bands.get_column("key")) | is_in("body_hash", bodies))

@@ -20,7 +20,7 @@ from newsflow.records import Window, WindowContext
 from newsflow.steps import StepResult
 from newsflow.stories.links import links
 from newsflow.stories.semantic import TEXT_COLUMNS, agreeing
-from newsflow.stories.terms import evidence
+from newsflow.stories.terms import EVIDENCE, evidence
 
 
 def assign(batch: pl.DataFrame, linked: pl.DataFrame, anchors: pl.Series) -> pl.DataFrame:
@@ -121,7 +121,12 @@ class AssignStories:
     def run(self, window: Window, context: WindowContext) -> StepResult[Window]:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
-        vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
+        # Worked out by the shard steps (``stories.evidence``), else here (a rebuild's candidates).
+        if set(EVIDENCE) <= set(window.evidence):
+            ids = kept.select("article_id")
+            vectors, quotes, facts = (window.evidence[name].join(ids, on="article_id", how="semi") for name in EVIDENCE)
+        else:
+            vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
         found, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
         # The published partners, read once: their text for the embedding check, their story for the anchors.

@@ -124,6 +124,10 @@ def story_facts(articles: pl.DataFrame, paragraphs: pl.DataFrame) -> pl.DataFram
     )
 
 
+EVIDENCE = ("vectors", "quotes", "facts")
+"""The names of ``article_evidence``'s frames, in order (``records.Evidence``)."""
+
+
 def article_evidence(
     piece: tuple[pl.DataFrame, pl.DataFrame], *, top: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -76,7 +76,7 @@ def test_article_dedup_twice_equals_once(rows: list[tuple[str, str]]) -> None:
 
 
 def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shingling a few articles at a time (to bound memory) yields the same signatures and bands."""
+    """Shingling a few articles at a time (to bound memory) yields the same band hashes."""
     words = [
         "the",
         "minister",
@@ -110,5 +110,5 @@ def test_signatures_in_chunks_equal_signatures_in_one(monkeypatch: pytest.Monkey
     whole = dedup.batch_signatures(texts, Settings())
     monkeypatch.setattr(dedup, "_SIGNATURE_ARTICLES", 2)
     chunked = dedup.batch_signatures(texts, Settings())
-    for one, other in zip(whole, chunked, strict=True):
-        assert_frame_equal(one.sort(one.columns[:2]), other.sort(other.columns[:2]))
+    assert whole.height == 7
+    assert_frame_equal(whole.sort("key"), chunked.sort("key"))

@@ -39,15 +39,18 @@ def test_short_texts_are_one_shingle() -> None:
 def test_bands_find_candidates_across_new_and_indexed() -> None:
     text = " ".join(f"w{i}" for i in range(200))
     s = sigs(new=text + " extra words here", old=text, other=" ".join(f"x{i}" for i in range(200)))
-    bands = minhash.band_keys(s, bands=14, rows=8)
+    hashes = minhash.band_hashes(s, bands=14, rows=8)
+    assert hashes.get_column("band_hashes").list.len().to_list() == [14, 14, 14]
+    bands = minhash.band_keys(hashes)
     assert bands.height == 3 * 14
+    assert bands.group_by("key").agg(pl.col("band").sort()).get_column("band").to_list() == [list(range(14))] * 3
     new, index = bands.filter(pl.col("key") == "new"), bands.filter(pl.col("key") != "new")
     assert minhash.candidate_pairs(new, index).rows() == [("new", "old")]
 
 
-def test_band_keys_refuse_signatures_of_another_shape() -> None:
+def test_band_hashes_refuse_signatures_of_another_shape() -> None:
     with pytest.raises(ValueError, match="bands x rows"):
-        minhash.band_keys(sigs(a="a b c d e f"), bands=10, rows=8)
+        minhash.band_hashes(sigs(a="a b c d e f"), bands=10, rows=8)
 
 
 def _by_group_by(hashes: pl.LazyFrame, *, count: int) -> pl.DataFrame:

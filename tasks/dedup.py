@@ -22,8 +22,9 @@ def deduplicate(
     settings: Settings,
     dask_address: str | None = None,
 ) -> RunTables:
-    """``assemble_run`` over a window; with ``dask_address`` its steps' pieces (signature chunks, LSH band
-    groups, article evidence, pair products) run on that Dask cluster's workers."""
+    """``assemble_run`` over a window; with ``dask_address`` its steps' pieces (LSH band groups, pair products,
+    and for candidates that come without their shards' evidence signature chunks and article evidence) run on
+    that Dask cluster's workers."""
     logger = get_run_logger()
     if dask_address is None:
         run = _assemble(shards, history, run_id, started_at, settings, IN_PROCESS)

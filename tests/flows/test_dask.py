@@ -1,6 +1,6 @@
 """A run on a real Dask cluster (``distributed.LocalCluster``, 2 worker processes) publishes what threads do: its
-shard tasks and the pieces of its global steps (signatures, LSH band groups, story evidence, pair products) run
-on the workers."""
+shard tasks (each article's fingerprint and story evidence with them) and the pieces of its global steps (LSH
+band groups, pair products) run on the workers."""
 
 from __future__ import annotations
 

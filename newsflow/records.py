@@ -125,6 +125,14 @@ class Window:
     def but(self, **changes: object) -> Window:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def evidence_of_articles(self, *names: str) -> list[pl.DataFrame] | None:
+        """The rows of ``articles`` in each of the ``names`` evidence frames; None when the shards gave not all of
+        them (the step then works them out itself)."""
+        if not set(names) <= set(self.evidence):
+            return None
+        ids = self.articles.select("article_id")
+        return [self.evidence[name].join(ids, on="article_id", how="semi") for name in names]
+
 
 @dataclass(frozen=True, slots=True)
 class WindowContext:

@@ -356,10 +356,8 @@ class NearDuplicates:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
         # Worked out by the shard steps (``fingerprint.Fingerprint``), else here (a rebuild's candidates).
-        if "fingerprints" in window.evidence:
-            prints = window.evidence["fingerprints"].join(kept.select("article_id"), on="article_id", how="semi")
-        else:
-            prints = fingerprints(kept, paragraphs, settings, context.pool)
+        given = window.evidence_of_articles("fingerprints")
+        prints = fingerprints(kept, paragraphs, settings, context.pool) if given is None else given[0]
         sigs = prints.select(key="article_id", body_hash="body_hash")
         bands = minhash.band_keys(prints.select(key="article_id", band_hashes="band_hashes"))
         matched_bands = (

@@ -122,11 +122,11 @@ class AssignStories:
         settings, history = context.settings, context.history
         kept, paragraphs = window.articles, window.paragraphs
         # Worked out by the shard steps (``stories.evidence``), else here (a rebuild's candidates).
-        if set(EVIDENCE) <= set(window.evidence):
-            ids = kept.select("article_id")
-            vectors, quotes, facts = (window.evidence[name].join(ids, on="article_id", how="semi") for name in EVIDENCE)
-        else:
+        given = window.evidence_of_articles(*EVIDENCE)
+        if given is None:
             vectors, quotes, facts = evidence(kept, paragraphs, top=settings.story_top_terms, pool=context.pool)
+        else:
+            vectors, quotes, facts = given
         order = kept.sort("source_path").select("article_id", order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
         found, postings = links(vectors, quotes, history, facts, order, settings, context.pool)
         # The published partners, read once: their text for the embedding check, their story for the anchors.
